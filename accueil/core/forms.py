@@ -1,0 +1,59 @@
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .audit import CODES
+
+
+class AuditFilterForm(forms.Form):
+    person = forms.IntegerField(label=_("Person (id)"), required=False, min_value=1)
+    record = forms.CharField(
+        label=_("Record"), required=False, help_text=_("For example accounts.user:12"), max_length=100
+    )
+    code = forms.ChoiceField(label=_("Action"), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [("", _("All actions"))] + [(code, code) for code in sorted(CODES)]
+
+    def clean_record(self):
+        value = self.cleaned_data["record"].strip()
+        if not value:
+            return None
+        try:
+            label, pk = value.split(":", 1)
+            app_label, model = label.split(".", 1)
+            ct = ContentType.objects.get_by_natural_key(app_label, model)
+        except (ValueError, ContentType.DoesNotExist):
+            raise forms.ValidationError(_("Write the record as app.model:id, for example accounts.user:12.")) from None
+        return ct, pk
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date must be on or after the start date."))
+        return data
+
+    def filter(self, entries):
+        data = self.cleaned_data
+        if data.get("person"):
+            from accueil.accounts.models import User
+
+            user_ct = ContentType.objects.get_for_model(User)
+            entries = entries.filter(
+                Q(actor_id=data["person"]) | Q(content_type=user_ct, object_pk=str(data["person"]))
+            )
+        if data.get("record"):
+            ct, pk = data["record"]
+            entries = entries.filter(content_type=ct, object_pk=pk)
+        if data.get("code"):
+            entries = entries.filter(code=data["code"])
+        if data.get("since"):
+            entries = entries.filter(timestamp__date__gte=data["since"])
+        if data.get("until"):
+            entries = entries.filter(timestamp__date__lte=data["until"])
+        return entries

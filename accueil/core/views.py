@@ -1,0 +1,119 @@
+import time
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import audit
+from .access import paginate, require_perm
+from .forms import AuditFilterForm
+from .models import AuditEntry
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """200 when the database answers and the task queue is not lagging; 503 otherwise."""
+    status = {"database": "ok", "tasks": "ok"}
+    code = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any database failure makes us unhealthy
+        return JsonResponse({"database": "unreachable", "tasks": "unknown"}, status=503)
+    try:
+        from django_tasks_db.models import DBTaskResult
+
+        oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+        lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+        status["queue_lag_seconds"] = round(lag, 1)
+        if lag > settings.HEALTH_MAX_QUEUE_LAG_SECONDS:
+            status["tasks"] = "lagging"
+    except Exception:
+        status["tasks"] = "unknown"
+    return JsonResponse(status, status=code)
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; for a signed-in person it is also remembered."""
+    from accueil.accounts.services import user_set_language
+
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if language in dict(settings.LANGUAGES) and check_for_language(language):
+        if request.user.is_authenticated:
+            user_set_language(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=False,
+        )
+    return response
+
+
+@require_POST
+@login_required
+def session_keepalive(request):
+    """Called by the 'Stay signed in' button; the idle middleware has already refreshed."""
+    response = HttpResponse(status=204)
+    response["X-Session-Expires-In"] = str(settings.SESSION_IDLE_SECONDS)
+    response["X-Server-Time"] = str(int(time.time()))
+    return response
+
+
+def _resolve_targets(entries) -> dict:
+    """Load the records an audit page mentions: one query per kind of record, not per row."""
+    wanted = defaultdict(set)
+    for entry in entries:
+        wanted[entry.content_type_id].add(entry.object_pk)
+    found = {}
+    for ct_id, pks in wanted.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        if model is None:
+            continue
+        for obj in model._base_manager.filter(pk__in=pks):
+            found[(ct_id, str(obj.pk))] = obj
+    return found
+
+
+@require_perm("core.view_audit")
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None)
+    entries = AuditEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+    if form.is_valid():
+        entries = form.filter(entries)
+    page = paginate(request, entries, per_page=50)
+    targets = _resolve_targets(page.object_list)
+    rows = [
+        {
+            "entry": entry,
+            "target": targets.get((entry.content_type_id, entry.object_pk)),
+            "sentence": audit.describe(entry, target_obj=targets.get((entry.content_type_id, entry.object_pk))),
+        }
+        for entry in page.object_list
+    ]
+    return TemplateResponse(request, "core/audit_list.html", {"form": form, "page": page, "rows": rows})
+
+
+def audit_filter_url_for(obj) -> str:
+    from django.urls import reverse
+
+    ct = ContentType.objects.get_for_model(type(obj))
+    return f"{reverse('audit_list')}?record={ct.app_label}.{ct.model}:{obj.pk}"

@@ -1,0 +1,174 @@
+"""The outbox: every email and SMS is a row first, then a delivery attempt.
+
+Callers enqueue inside their own transaction; delivery starts after commit (a task) and a
+periodic sweep picks up anything due, so a lost task, a crashed worker or a provider outage
+only delays a message.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accueil.core import audit
+
+from .channels import email as email_channel
+from .channels import sms as sms_channel
+from .channels.base import DeliveryError
+from .models import Channel, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# How long a worker may hold a message before another may try it again.
+LEASE = timedelta(minutes=5)
+
+
+def _enqueue(**fields) -> OutboxMessage:
+    key = fields.pop("idempotency_key", None) or uuid.uuid4().hex
+    message, created = OutboxMessage.objects.get_or_create(idempotency_key=key, defaults=fields)
+    if created:
+        from .tasks import deliver_message
+
+        transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
+    return message
+
+
+def outbox_enqueue_email(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    language: str,
+    template: str,
+    recipient=None,
+    idempotency_key: str | None = None,
+) -> OutboxMessage:
+    return _enqueue(
+        channel=Channel.EMAIL,
+        to_address=to,
+        subject=subject[:255],
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        template=template,
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+    )
+
+
+def outbox_enqueue_sms(
+    *,
+    to: str,
+    body_text: str,
+    language: str,
+    template: str,
+    recipient=None,
+    idempotency_key: str | None = None,
+) -> OutboxMessage:
+    return _enqueue(
+        channel=Channel.SMS,
+        to_address=to,
+        body_text=body_text,
+        language=language,
+        template=template,
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _send(message: OutboxMessage) -> str:
+    if message.channel == Channel.EMAIL:
+        return email_channel.send(message)
+    return sms_channel.get_backend().send(message)
+
+
+def outbox_deliver(message_id: int, *, now=None) -> OutboxMessage.Status | None:
+    """Try to send one message. Safe to call any number of times from any number of workers:
+    the conditional UPDATE lets exactly one caller claim a due message."""
+    now = now or timezone.now()
+    claimed = (
+        OutboxMessage.objects.due(now)
+        .filter(pk=message_id)
+        .update(
+            status=OutboxMessage.Status.SENDING,
+            lease_expires_at=now + LEASE,
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        return None
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        provider_id = _send(message)
+    except DeliveryError as exc:
+        return _record_failure(message, str(exc), permanent=exc.permanent, now=now)
+    except Exception as exc:  # a bug in a backend must not strand the row in "sending"
+        logger.exception("outbox backend crashed", extra={"message_id": message.pk})
+        return _record_failure(message, f"{type(exc).__name__}: {exc}", permanent=False, now=now)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=provider_id[:128],
+        last_error="",
+        lease_expires_at=None,
+    )
+    logger.info("outbox sent", extra={"message_id": message.pk, "channel": message.channel})
+    return OutboxMessage.Status.SENT
+
+
+def _record_failure(message: OutboxMessage, error: str, *, permanent: bool, now) -> OutboxMessage.Status:
+    give_up = permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    status = OutboxMessage.Status.FAILED if give_up else OutboxMessage.Status.QUEUED
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=status,
+        last_error=error[:2000],
+        next_attempt_at=now + message.backoff(),
+        lease_expires_at=None,
+    )
+    logger.warning(
+        "outbox attempt failed",
+        extra={"message_id": message.pk, "attempt": message.attempts, "gave_up": give_up},
+    )
+    if give_up:
+        with transaction.atomic():
+            audit.record("message.failed", actor=None, target=message)
+    return status
+
+
+def outbox_sweep(*, now=None, limit: int = 500) -> dict[str, int]:
+    """Deliver every due message (oldest first). Idempotent: run it as often as you like."""
+    now = now or timezone.now()
+    counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
+    ids = list(OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    for message_id in ids:
+        outcome = outbox_deliver(message_id, now=now)
+        if outcome == OutboxMessage.Status.SENT:
+            counts["sent"] += 1
+        elif outcome == OutboxMessage.Status.QUEUED:
+            counts["retrying"] += 1
+        elif outcome == OutboxMessage.Status.FAILED:
+            counts["failed"] += 1
+        else:
+            counts["skipped"] += 1
+    return counts
+
+
+@transaction.atomic
+def outbox_retry(*, message: OutboxMessage, by) -> OutboxMessage:
+    """Put a failed message back in the queue now, with a fresh attempt budget."""
+    if message.status != OutboxMessage.Status.FAILED:
+        raise ValueError("Only failed messages can be retried")
+    message.status = OutboxMessage.Status.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["status", "attempts", "next_attempt_at"])
+    audit.record("message.retried", actor=by, target=message)
+    from .tasks import deliver_message
+
+    transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
+    return message

@@ -1,0 +1,7 @@
+"""Periodic jobs: (name, task path, interval in seconds). Every job is an idempotent sweep,
+so a late, doubled or skipped slot does no harm."""
+
+PERIODIC_JOBS = [
+    ("outbox-sweep", "accueil.messaging.tasks.sweep_outbox", 60),
+    ("prune-task-results", "accueil.core.tasks.prune_task_results", 24 * 3600),
+]
