@@ -49,34 +49,56 @@ def personas(db) -> Personas:
     agency_b = OrganisationFactory(name="Agency B")
     return Personas(
         admin=UserFactory(role=Role.ADMIN, full_name="Ada Admin", email="admin@example.org"),
-        manager=UserFactory(role=Role.PROGRAM_MANAGER, full_name="Max Manager", email="manager@example.org"),
-        coordinator=UserFactory(role=Role.COORDINATOR, full_name="Cora Coordinator", email="coordinator@example.org"),
-        volunteer=UserFactory(role=Role.VOLUNTEER, full_name="Val Volunteer", email="volunteer@example.org"),
-        interpreter=UserFactory(role=Role.INTERPRETER, full_name="Ines Interpreter", email="interpreter@example.org"),
+        manager=UserFactory(
+            role=Role.PROGRAM_MANAGER, full_name="Max Manager", email="manager@example.org"
+        ),
+        coordinator=UserFactory(
+            role=Role.COORDINATOR, full_name="Cora Coordinator", email="coordinator@example.org"
+        ),
+        volunteer=UserFactory(
+            role=Role.VOLUNTEER, full_name="Val Volunteer", email="volunteer@example.org"
+        ),
+        interpreter=UserFactory(
+            role=Role.INTERPRETER, full_name="Ines Interpreter", email="interpreter@example.org"
+        ),
         partner_a=UserFactory(
-            role=Role.PARTNER_REFERRER, organisation=agency_a, full_name="Pat Partner", email="partner-a@example.org"
+            role=Role.PARTNER_REFERRER,
+            organisation=agency_a,
+            full_name="Pat Partner",
+            email="partner-a@example.org",
         ),
         partner_b=UserFactory(
-            role=Role.PARTNER_REFERRER, organisation=agency_b, full_name="Bea Partner", email="partner-b@example.org"
+            role=Role.PARTNER_REFERRER,
+            organisation=agency_b,
+            full_name="Bea Partner",
+            email="partner-b@example.org",
         ),
         # Signed in, but with no part in anything: must see nothing that is not theirs.
-        outsider=UserFactory(role=Role.VOLUNTEER, full_name="Otto Outsider", email="outsider@example.org"),
+        outsider=UserFactory(
+            role=Role.VOLUNTEER, full_name="Otto Outsider", email="outsider@example.org"
+        ),
         agency_a=agency_a,
         agency_b=agency_b,
     )
 
 
-def assert_personas(personas: Personas, url: str, allowed: set[str], *, method: str = "get", data=None, ok=(200,)):
+def assert_personas(
+    personas: Personas, url: str, allowed: set[str], *, method: str = "get", data=None, ok=(200,)
+):
     """Request ``url`` as every persona. Allowed personas get one of ``ok``; every other signed-in
     persona gets 404 (never 403: a refusal must not confirm the page or record exists);
     anonymous is sent to sign in unless allowed."""
     for name in PERSONAS:
         response = getattr(personas.client_for(name), method)(url, data or {})
         if name in allowed:
-            assert response.status_code in ok, f"{name} should reach {url}, got {response.status_code}"
+            assert response.status_code in ok, (
+                f"{name} should reach {url}, got {response.status_code}"
+            )
         elif name == "anonymous":
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], (
                 f"anonymous should be sent to sign in from {url}, got {response.status_code}"
             )
         else:
-            assert response.status_code == 404, f"{name} must get 404 at {url}, got {response.status_code}"
+            assert response.status_code == 404, (
+                f"{name} must get 404 at {url}, got {response.status_code}"
+            )

@@ -17,7 +17,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 
 def host_organisation() -> Organisation:
-    return Organisation.objects.get_or_create(kind=Organisation.Kind.HOST, defaults={"name": "Host organisation"})[0]
+    return Organisation.objects.get_or_create(
+        kind=Organisation.Kind.HOST, defaults={"name": "Host organisation"}
+    )[0]
 
 
 class RegionFactory(factory.django.DjangoModelFactory):

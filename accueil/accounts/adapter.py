@@ -27,7 +27,9 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         with translation.override(language):
             message = self.render_mail(template_prefix, email, ctx)
-        html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+        html = next(
+            (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
+        )
         outbox_enqueue_email(
             to=email,
             subject=message.subject,

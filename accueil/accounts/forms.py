@@ -13,7 +13,9 @@ class InvitationForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.filter(is_active=True),
-        help_text=_("Partner referrers belong to their agency; everyone else to the host organisation."),
+        help_text=_(
+            "Partner referrers belong to their agency; everyone else to the host organisation."
+        ),
     )
     programs = forms.ModelMultipleChoiceField(
         label=_("Programs"),
@@ -22,7 +24,9 @@ class InvitationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     language = forms.ChoiceField(
-        label=_("Language of the invitation"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+        label=_("Language of the invitation"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -37,16 +41,22 @@ class InvitationForm(forms.Form):
         role, organisation = data.get("role"), data.get("organisation")
         if role and organisation:
             if role == Role.PARTNER_REFERRER and organisation.kind != Organisation.Kind.PARTNER:
-                self.add_error("organisation", _("Choose the partner agency this person works for."))
+                self.add_error(
+                    "organisation", _("Choose the partner agency this person works for.")
+                )
             elif role != Role.PARTNER_REFERRER and organisation.kind != Organisation.Kind.HOST:
-                self.add_error("organisation", _("Only partner referrers belong to a partner agency."))
+                self.add_error(
+                    "organisation", _("Only partner referrers belong to a partner agency.")
+                )
         return data
 
 
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Your full name"), max_length=200)
     preferred_name = forms.CharField(
-        label=_("What should people call you?"), max_length=100, required=False,
+        label=_("What should people call you?"),
+        max_length=100,
+        required=False,
         help_text=_("Optional."),
     )
     password1 = forms.CharField(
@@ -87,7 +97,9 @@ class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or email"), required=False)
     role = forms.ChoiceField(label=_("Role"), required=False)
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.all(), required=False,
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        required=False,
         empty_label=_("All organisations"),
     )
 

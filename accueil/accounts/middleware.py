@@ -4,11 +4,11 @@ from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django_htmx.http import HttpResponseClientRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 # Paths open to a signed-in person who has not yet enrolled a second factor.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/session/", "/welcome/mfa/")

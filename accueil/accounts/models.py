@@ -56,7 +56,9 @@ class Organisation(TimeStampedModel):
         verbose_name_plural = _("organisations")
         constraints = [
             # One deployment serves one host organisation.
-            models.UniqueConstraint(fields=["kind"], condition=Q(kind="host"), name="one_host_organisation")
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind="host"), name="one_host_organisation"
+            )
         ]
 
     def __str__(self) -> str:
@@ -189,7 +191,9 @@ class InvitationQuerySet(models.QuerySet):
         return self
 
     def pending(self):
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
 
     def by_token(self, token: str):
         return self.filter(token_hash=_hash_token(token))
@@ -209,10 +213,15 @@ class Invitation(TimeStampedModel):
     full_name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("organisation"),
     )
     programs = models.ManyToManyField(Program, blank=True, verbose_name=_("programs"))
-    language = models.CharField(_("language of the invitation"), max_length=10, choices=settings.LANGUAGES)
+    language = models.CharField(
+        _("language of the invitation"), max_length=10, choices=settings.LANGUAGES
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")

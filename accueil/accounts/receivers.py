@@ -38,12 +38,16 @@ def _password_reset(sender, request, user, **kwargs):
 
 @receiver(mfa_signals.authenticator_added)
 def _mfa_added(sender, request, user, authenticator, **kwargs):
-    audit.record("account.mfa_enabled", actor=user, target=user, data={"method": authenticator.type})
+    audit.record(
+        "account.mfa_enabled", actor=user, target=user, data={"method": authenticator.type}
+    )
 
 
 @receiver(mfa_signals.authenticator_removed)
 def _mfa_removed(sender, request, user, authenticator, **kwargs):
-    audit.record("account.mfa_disabled", actor=user, target=user, data={"method": authenticator.type})
+    audit.record(
+        "account.mfa_disabled", actor=user, target=user, data={"method": authenticator.type}
+    )
 
 
 @receiver(user_locked_out)

@@ -47,13 +47,17 @@ def invitation_create(
         raise PermissionDenied
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("Someone with this email address already has an account.")})
+        raise ValidationError(
+            {"email": _("Someone with this email address already has an account.")}
+        )
     if Invitation.objects.pending().filter(email__iexact=email).exists():
         raise ValidationError({"email": _("This person already has a pending invitation.")})
     if role == Role.PARTNER_REFERRER and organisation.kind != Organisation.Kind.PARTNER:
         raise ValidationError({"organisation": _("Partner referrers belong to a partner agency.")})
     if role != Role.PARTNER_REFERRER and organisation.kind != Organisation.Kind.HOST:
-        raise ValidationError({"organisation": _("Only partner referrers belong to a partner agency.")})
+        raise ValidationError(
+            {"organisation": _("Only partner referrers belong to a partner agency.")}
+        )
     invitation = Invitation(
         email=email,
         full_name=full_name.strip(),
@@ -99,7 +103,9 @@ def invitation_accept(*, token: str, full_name: str, preferred_name: str, passwo
     if invitation is None or not invitation.is_usable:
         raise ValidationError(_("This invitation link is not valid any more. Ask for a new one."))
     if User.objects.filter(email__iexact=invitation.email).exists():
-        raise ValidationError(_("An account with this email address already exists. Sign in instead."))
+        raise ValidationError(
+            _("An account with this email address already exists. Sign in instead.")
+        )
     user = User.objects.create_user(
         invitation.email,
         password,

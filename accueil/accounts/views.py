@@ -1,3 +1,4 @@
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
@@ -36,7 +37,10 @@ def home(request):
     context = {"mfa_enabled": get_mfa_adapter().is_mfa_enabled(user)}
     if user.is_staff_member:
         by_role = dict(
-            User.objects.filter(is_active=True).values_list("role").annotate(n=Count("pk")).order_by()
+            User.objects.filter(is_active=True)
+            .values_list("role")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
         context["people_by_role"] = [(role, by_role.get(role.value, 0)) for role in Role]
         context["people_total"] = sum(by_role.values())
@@ -67,7 +71,11 @@ def people_list(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            people = people.filter(Q(full_name__icontains=data["q"]) | Q(preferred_name__icontains=data["q"]) | Q(email__icontains=data["q"]))
+            people = people.filter(
+                Q(full_name__icontains=data["q"])
+                | Q(preferred_name__icontains=data["q"])
+                | Q(email__icontains=data["q"])
+            )
         if data["role"]:
             people = people.filter(role=data["role"])
         if data["organisation"]:
@@ -86,10 +94,13 @@ def person_detail(request, pk: int):
         "can_view_audit": request.user.has_perm("core.view_audit"),
     }
     if context["can_view_audit"]:
+        from accueil.core.audit import describe_entries
         from accueil.core.models import AuditEntry
 
-        context["recent_audit"] = (
-            AuditEntry.objects.involving_user(person).select_related("actor").order_by("-timestamp")[:10]
+        context["recent_audit"] = describe_entries(
+            AuditEntry.objects.involving_user(person)
+            .select_related("actor")
+            .order_by("-timestamp", "-pk")[:10]
         )
     return TemplateResponse(request, "accounts/person_detail.html", context)
 
@@ -97,7 +108,9 @@ def person_detail(request, pk: int):
 @require_perm("accounts.invite")
 def invitation_list(request):
     status = request.GET.get("status", "pending")
-    invitations = Invitation.objects.visible_to(request.user).select_related("organisation", "invited_by")
+    invitations = Invitation.objects.visible_to(request.user).select_related(
+        "organisation", "invited_by"
+    )
     from django.utils import timezone
 
     now = timezone.now()
@@ -106,7 +119,9 @@ def invitation_list(request):
     elif status == "accepted":
         invitations = invitations.filter(accepted_at__isnull=False)
     elif status == "expired":
-        invitations = invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now)
+        invitations = invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
+        )
     elif status == "revoked":
         invitations = invitations.filter(revoked_at__isnull=False)
     else:
@@ -142,7 +157,9 @@ def invitation_create(request):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, _("Invitation sent to %(name)s.") % {"name": data["full_name"]})
+            messages.success(
+                request, _("Invitation sent to %(name)s.") % {"name": data["full_name"]}
+            )
             return redirect("invitation_list")
     return TemplateResponse(request, "accounts/invitation_form.html", {"form": form})
 
@@ -164,7 +181,10 @@ def invitation_resend(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("A new invitation link was sent to %(name)s.") % {"name": invitation.full_name})
+        messages.success(
+            request,
+            _("A new invitation link was sent to %(name)s.") % {"name": invitation.full_name},
+        )
     return redirect("invitation_list")
 
 
@@ -177,7 +197,9 @@ def invitation_revoke(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The invitation for %(name)s was revoked.") % {"name": invitation.full_name})
+        messages.success(
+            request, _("The invitation for %(name)s was revoked.") % {"name": invitation.full_name}
+        )
     return redirect("invitation_list")
 
 
@@ -203,14 +225,25 @@ def invitation_accept(request, token: str):
             form.add_error(None, exc)
         else:
             login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
-            messages.success(request, _("Welcome to Accueil, %(name)s.") % {"name": user.display_name})
+            # The person has just chosen their password: count it as a fresh sign-in, so that
+            # setting up two-step verification next does not ask for the password again.
+            record_authentication(
+                request, user, method="password", email=user.email, reauthenticated=True
+            )
+            messages.success(
+                request, _("Welcome to Accueil, %(name)s.") % {"name": user.display_name}
+            )
             return redirect(reverse("home"))
-    return TemplateResponse(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+    return TemplateResponse(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
 
 
 @require_perm("accounts.view_organisations")
 def organisation_list(request):
-    organisations = Organisation.objects.annotate(people_count=Count("people", filter=Q(people__is_active=True)))
+    organisations = Organisation.objects.annotate(
+        people_count=Count("people", filter=Q(people__is_active=True))
+    )
     programs = Program.objects.prefetch_related("regions")
     regions = Region.objects.annotate(program_count=Count("programs"))
     return TemplateResponse(

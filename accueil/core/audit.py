@@ -7,6 +7,8 @@ translated prose ("Amina Haddad invited a coordinator") rather than as field dum
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +65,7 @@ def record(
         code=code,
         action=action,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        content_type=ContentType.objects.get_for_model(type(target)),
+        content_type=ContentType.objects.get_for_model(target),
         object_pk=str(target.pk),
         object_id=target.pk if isinstance(target.pk, int) else None,
         additional_data=data or None,
@@ -73,6 +75,31 @@ def record(
 def viewed(*, actor, target: models.Model) -> AuditEntry:
     """Record that ``actor`` opened a sensitive record (households, volunteers' documents)."""
     return record("record.viewed", actor=actor, target=target, action=AuditEntry.Action.ACCESS)
+
+
+def describe_entries(entries) -> list[dict]:
+    """Rows for a page of entries: the entry, its record (if it still exists) and a sentence.
+
+    Records are loaded with one query per kind of record on the page, not one per row.
+    """
+    entries = list(entries)
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for entry in entries:
+        wanted[entry.content_type_id].add(entry.object_pk)
+    found = {}
+    for ct_id, pks in wanted.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        if model is None:
+            continue
+        for obj in model._base_manager.filter(pk__in=pks):
+            found[(ct_id, str(obj.pk))] = obj
+    rows = []
+    for entry in entries:
+        target = found.get((entry.content_type_id, entry.object_pk))
+        rows.append(
+            {"entry": entry, "target": target, "sentence": describe(entry, target_obj=target)}
+        )
+    return rows
 
 
 def _label(obj) -> str:

@@ -7,7 +7,9 @@ def layout(request):
     languages = []
     for lang_code, _name in settings.LANGUAGES:
         info = get_language_info(lang_code)
-        languages.append({"code": lang_code, "name_local": info["name_local"], "current": lang_code == code})
+        languages.append(
+            {"code": lang_code, "name_local": info["name_local"], "current": lang_code == code}
+        )
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     return {

@@ -9,15 +9,24 @@ from .audit import CODES
 class AuditFilterForm(forms.Form):
     person = forms.IntegerField(label=_("Person (id)"), required=False, min_value=1)
     record = forms.CharField(
-        label=_("Record"), required=False, help_text=_("For example accounts.user:12"), max_length=100
+        label=_("Record"),
+        required=False,
+        help_text=_("For example accounts.user:12"),
+        max_length=100,
     )
     code = forms.ChoiceField(label=_("Action"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["code"].choices = [("", _("All actions"))] + [(code, code) for code in sorted(CODES)]
+        self.fields["code"].choices = [("", _("All actions"))] + [
+            (code, code) for code in sorted(CODES)
+        ]
 
     def clean_record(self):
         value = self.cleaned_data["record"].strip()
@@ -28,7 +37,9 @@ class AuditFilterForm(forms.Form):
             app_label, model = label.split(".", 1)
             ct = ContentType.objects.get_by_natural_key(app_label, model)
         except (ValueError, ContentType.DoesNotExist):
-            raise forms.ValidationError(_("Write the record as app.model:id, for example accounts.user:12.")) from None
+            raise forms.ValidationError(
+                _("Write the record as app.model:id, for example accounts.user:12.")
+            ) from None
         return ct, pk
 
     def clean(self):

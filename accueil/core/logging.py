@@ -17,7 +17,9 @@ class JsonFormatter(logging.Formatter):
         # Extra fields passed with logger.info(..., extra={...}) are kept as they are.
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in payload and not key.startswith("_"):
-                payload[key] = value if isinstance(value, (int, float, bool, type(None))) else str(value)
+                payload[key] = (
+                    value if isinstance(value, (int, float, bool, type(None))) else str(value)
+                )
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False)

@@ -48,7 +48,9 @@ class AuditEntry(AbstractLogEntry):
 
     def save(self, *args, **kwargs):
         if self.content_type_id and self.object_pk:
-            self.object_repr = f"{self.content_type.app_label}.{self.content_type.model}#{self.object_pk}"
+            self.object_repr = (
+                f"{self.content_type.app_label}.{self.content_type.model}#{self.object_pk}"
+            )
         self.serialized_data = None
         super().save(*args, **kwargs)
 
@@ -69,3 +71,6 @@ class ScheduledRun(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="one_run_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job}@{self.slot}"

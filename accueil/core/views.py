@@ -1,9 +1,7 @@
 import time
-from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -34,7 +32,12 @@ def healthz(request):
     try:
         from django_tasks_db.models import DBTaskResult
 
-        oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+        oldest = (
+            DBTaskResult.objects.ready()
+            .order_by("enqueued_at")
+            .values_list("enqueued_at", flat=True)
+            .first()
+        )
         lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
         status["queue_lag_seconds"] = round(lag, 1)
         if lag > settings.HEALTH_MAX_QUEUE_LAG_SECONDS:
@@ -78,42 +81,16 @@ def session_keepalive(request):
     return response
 
 
-def _resolve_targets(entries) -> dict:
-    """Load the records an audit page mentions: one query per kind of record, not per row."""
-    wanted = defaultdict(set)
-    for entry in entries:
-        wanted[entry.content_type_id].add(entry.object_pk)
-    found = {}
-    for ct_id, pks in wanted.items():
-        model = ContentType.objects.get_for_id(ct_id).model_class()
-        if model is None:
-            continue
-        for obj in model._base_manager.filter(pk__in=pks):
-            found[(ct_id, str(obj.pk))] = obj
-    return found
-
-
 @require_perm("core.view_audit")
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
-    entries = AuditEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+    entries = AuditEntry.objects.select_related("actor", "content_type").order_by(
+        "-timestamp", "-pk"
+    )
     if form.is_valid():
         entries = form.filter(entries)
     page = paginate(request, entries, per_page=50)
-    targets = _resolve_targets(page.object_list)
-    rows = [
-        {
-            "entry": entry,
-            "target": targets.get((entry.content_type_id, entry.object_pk)),
-            "sentence": audit.describe(entry, target_obj=targets.get((entry.content_type_id, entry.object_pk))),
-        }
-        for entry in page.object_list
-    ]
-    return TemplateResponse(request, "core/audit_list.html", {"form": form, "page": page, "rows": rows})
-
-
-def audit_filter_url_for(obj) -> str:
-    from django.urls import reverse
-
-    ct = ContentType.objects.get_for_model(type(obj))
-    return f"{reverse('audit_list')}?record={ct.app_label}.{ct.model}:{obj.pk}"
+    rows = audit.describe_entries(page.object_list)
+    return TemplateResponse(
+        request, "core/audit_list.html", {"form": form, "page": page, "rows": rows}
+    )

@@ -50,9 +50,21 @@ def test_it_lets_staff_only_resend_and_revoke(personas):
         language="en",
         by=personas.admin,
     )
-    assert_personas(personas, reverse("invitation_resend", args=[invitation.pk]), STAFF, method="post", ok=(302,))
+    assert_personas(
+        personas,
+        reverse("invitation_resend", args=[invitation.pk]),
+        STAFF,
+        method="post",
+        ok=(302,),
+    )
     # Revoking works once; after that the staff are redirected with a message, others still 404.
-    assert_personas(personas, reverse("invitation_revoke", args=[invitation.pk]), STAFF, method="post", ok=(302,))
+    assert_personas(
+        personas,
+        reverse("invitation_revoke", args=[invitation.pk]),
+        STAFF,
+        method="post",
+        ok=(302,),
+    )
 
 
 def test_it_shows_the_audit_trail_to_managers_and_admins_only(personas):

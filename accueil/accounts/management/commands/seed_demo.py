@@ -43,7 +43,15 @@ STAFF = [
     ("admin", "Nadia Rahimi", "Nadia", Role.ADMIN, HOST, "en", "all"),
     ("manager", "Marc-André Tremblay", "Marc-André", Role.PROGRAM_MANAGER, HOST, "fr", "all"),
     ("coordinator", "Amina Haddad", "Amina", Role.COORDINATOR, HOST, "en", ["GAR Welcome Groups"]),
-    ("coordinator2", "Daniel Okafor", "Daniel", Role.COORDINATOR, HOST, "en", ["Claimant Welcome Groups"]),
+    (
+        "coordinator2",
+        "Daniel Okafor",
+        "Daniel",
+        Role.COORDINATOR,
+        HOST,
+        "en",
+        ["Claimant Welcome Groups"],
+    ),
     ("partner", "Lucía Fernández", "Lucía", Role.PARTNER_REFERRER, PARTNERS[0], "es", []),
     ("partner2", "Samir Abdi", "Samir", Role.PARTNER_REFERRER, PARTNERS[1], "en", []),
 ]
@@ -60,9 +68,14 @@ class Command(BaseCommand):
     help = "Load the demo organisation, programs, regions and people (idempotent)."
 
     def handle(self, *args, **options):
-        password = read_or_create_key(settings.VAR_DIR / "demo_password", lambda: "welcome-" + secrets.token_hex(4))
+        password = read_or_create_key(
+            settings.VAR_DIR / "demo_password", lambda: "welcome-" + secrets.token_hex(4)
+        )
         with transaction.atomic():
-            regions = {name: Region.objects.get_or_create(name=name, defaults={"province": p})[0] for name, p in REGIONS}
+            regions = {
+                name: Region.objects.get_or_create(name=name, defaults={"province": p})[0]
+                for name, p in REGIONS
+            }
             programs = {}
             for spec in PROGRAMS:
                 program, created = Program.objects.get_or_create(
@@ -72,9 +85,15 @@ class Command(BaseCommand):
                 if created:
                     program.regions.set([regions[r] for r in spec["regions"]])
                 programs[spec["short_name"]] = program
-            orgs = {HOST: Organisation.objects.get_or_create(name=HOST, defaults={"kind": Organisation.Kind.HOST})[0]}
+            orgs = {
+                HOST: Organisation.objects.get_or_create(
+                    name=HOST, defaults={"kind": Organisation.Kind.HOST}
+                )[0]
+            }
             for name in PARTNERS:
-                orgs[name] = Organisation.objects.get_or_create(name=name, defaults={"kind": Organisation.Kind.PARTNER})[0]
+                orgs[name] = Organisation.objects.get_or_create(
+                    name=name, defaults={"kind": Organisation.Kind.PARTNER}
+                )[0]
 
             logins = []
             for spec in STAFF + MEMBERS:
@@ -98,7 +117,11 @@ class Command(BaseCommand):
                 organisation=orgs[org],
                 language=language,
             )
-            chosen = programs.values() if program_names == "all" else [programs[n] for n in program_names]
+            chosen = (
+                programs.values()
+                if program_names == "all"
+                else [programs[n] for n in program_names]
+            )
             user.programs.set(chosen)
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
             if user.needs_mfa:
@@ -140,15 +163,21 @@ class Command(BaseCommand):
             f"{'role':<18} {'email':<36} {'TOTP secret':<34} recovery code",
         ]
         for user in users:
-            secret = recovery = "-"
+            secret = recovery = "-"  # noqa: S105 - a placeholder for "none"
             totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
             if totp:
                 secret = get_adapter().decrypt(totp.data["secret"])
-            codes = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
+            codes = Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.RECOVERY_CODES
+            ).first()
             if codes:
                 unused = RecoveryCodes(codes).get_unused_codes()
                 recovery = unused[0] if unused else "(all used)"
-            lines.append(f"{user.get_role_display()!s:<18} {user.email:<36} {secret:<34} {recovery}")
-        lines.append(f"…and {EXTRA_VOLUNTEERS} more volunteers: volunteer01@{DEMO_DOMAIN} to volunteer{EXTRA_VOLUNTEERS}@{DEMO_DOMAIN}")
+            lines.append(
+                f"{user.get_role_display()!s:<18} {user.email:<36} {secret:<34} {recovery}"
+            )
+        lines.append(
+            f"…and {EXTRA_VOLUNTEERS} more volunteers: volunteer01@{DEMO_DOMAIN} to volunteer{EXTRA_VOLUNTEERS}@{DEMO_DOMAIN}"
+        )
         lines.append("")
         return "\n".join(lines)

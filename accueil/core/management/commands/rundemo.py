@@ -49,7 +49,9 @@ class Command(BaseCommand):
                     now = time.monotonic()
                     restarts[name] = [t for t in restarts[name] if now - t < 60] + [now]
                     if len(restarts[name]) > 5:
-                        self.stderr.write(f"[rundemo] {name} keeps crashing (exit {code}); stopping.")
+                        self.stderr.write(
+                            f"[rundemo] {name} keeps crashing (exit {code}); stopping."
+                        )
                         stopping = True
                         break
                     self.stderr.write(f"[rundemo] {name} exited with {code}; restarting.")
