@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, Program, Role
+from .models import Organisation, Program, Region, Role
 
 
 class InvitationForm(forms.Form):
@@ -106,3 +106,44 @@ class PeopleFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", _("All roles")), *Role.choices]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in by.invitable_roles()]
+
+
+class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "website", "is_active"]
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        others = Organisation.objects.exclude(pk=self.instance.pk)
+        if kind == Organisation.Kind.HOST and others.filter(kind=Organisation.Kind.HOST).exists():
+            raise forms.ValidationError(
+                _("There is already a host organisation; add partner agencies here.")
+            )
+        return kind
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ["name", "short_name", "description", "regions", "is_active"]
+        widgets = {
+            "regions": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class RegionForm(forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["name", "province"]

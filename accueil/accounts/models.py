@@ -40,6 +40,15 @@ INVITABLE_ROLES = {
 }
 
 
+class ConfigurationQuerySet(models.QuerySet):
+    """Organisations, programs and regions: the program's structure, looked up by staff."""
+
+    def visible_to(self, user):
+        if user.is_authenticated and user.is_staff_member:
+            return self
+        return self.none()
+
+
 class Organisation(TimeStampedModel):
     class Kind(models.TextChoices):
         HOST = "host", _("Host organisation")
@@ -49,6 +58,8 @@ class Organisation(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     website = models.URLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ConfigurationQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "name"]
@@ -69,6 +80,8 @@ class Region(TimeStampedModel):
     name = models.CharField(_("name"), max_length=120, unique=True)
     province = models.CharField(_("province or territory"), max_length=2, default="ON")
 
+    objects = ConfigurationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("region")
@@ -84,6 +97,8 @@ class Program(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     regions = models.ManyToManyField(Region, related_name="programs", verbose_name=_("regions"))
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ConfigurationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -48,3 +48,20 @@ rules.add_perm("messaging.retry_message", is_manager_or_admin)
 
 def can_invite(user, role: str) -> bool:
     return user.has_perm("accounts.invite") and role in user.invitable_roles()
+
+
+@rules.predicate
+def can_manage_person_predicate(user, person) -> bool:
+    """Admins manage everyone but themselves; managers manage everyone below them."""
+    if person is None or not user.is_authenticated or user.pk == person.pk:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.PROGRAM_MANAGER and person.role not in (
+        Role.ADMIN,
+        Role.PROGRAM_MANAGER,
+    )
+
+
+rules.add_perm("accounts.manage_configuration", is_manager_or_admin)
+rules.add_perm("accounts.manage_person", can_manage_person_predicate)

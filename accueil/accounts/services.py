@@ -130,3 +130,37 @@ def user_set_language(*, user: User, language: str) -> None:
     user.language = language
     user.save(update_fields=["language", "updated_at"])
     audit.record("account.language_changed", actor=user, target=user, data={"language": language})
+
+
+@transaction.atomic
+def user_change_role(*, user: User, role: str, by: User) -> User:
+    if not by.has_perm("accounts.manage_person", user) or role not in by.invitable_roles():
+        raise PermissionDenied
+    if role == user.role:
+        return user
+    partner = role == Role.PARTNER_REFERRER
+    if partner != (user.organisation.kind == Organisation.Kind.PARTNER):
+        raise ValidationError(
+            {
+                "role": _(
+                    "Partner referrers belong to a partner agency, and only they do: invite this person again instead."
+                )
+            }
+        )
+    user.role = role
+    user.save(update_fields=["role", "updated_at"])
+    audit.record("account.role_changed", actor=by, target=user, data={"role": role})
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, by: User) -> User:
+    """Deactivation takes effect at once: the person's open sessions stop working too."""
+    if not by.has_perm("accounts.manage_person", user):
+        raise PermissionDenied
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active", "updated_at"])
+    audit.record("account.reactivated" if active else "account.deactivated", actor=by, target=user)
+    return user

@@ -12,5 +12,9 @@ urlpatterns = [
     path("people/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
     path("people/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("people/<int:pk>/role/", views.person_role, name="person_role"),
+    path("people/<int:pk>/active/", views.person_active, name="person_active"),
     path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/<str:kind>/new/", views.config_edit, name="config_create"),
+    path("organisations/<str:kind>/<int:pk>/edit/", views.config_edit, name="config_edit"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,7 +17,7 @@ from accueil.core.access import get_visible_or_404, paginate, require_perm
 from accueil.messaging.models import OutboxMessage
 
 from . import services
-from .forms import AcceptInvitationForm, InvitationForm, PeopleFilterForm
+from .forms import AcceptInvitationForm, InvitationForm, PeopleFilterForm, RoleForm
 from .models import Invitation, Organisation, Program, Region, Role, User
 
 
@@ -88,10 +89,15 @@ def people_list(request):
 def person_detail(request, pk: int):
     person = get_visible_or_404(User, request.user, pk=pk)
     person.has_mfa = get_mfa_adapter().is_mfa_enabled(person)
+    can_manage = request.user.has_perm("accounts.manage_person", person)
     context = {
         "person": person,
         "programs": person.programs.all(),
         "can_view_audit": request.user.has_perm("core.view_audit"),
+        "can_manage": can_manage,
+        "role_form": RoleForm(initial={"role": person.role}, by=request.user)
+        if can_manage
+        else None,
     }
     if context["can_view_audit"]:
         from accueil.core.audit import describe_entries
@@ -251,3 +257,71 @@ def organisation_list(request):
         "accounts/organisation_list.html",
         {"organisations": organisations, "programs": programs, "regions": regions},
     )
+
+
+CONFIG_FORMS = {
+    "organisation": (Organisation, "OrganisationForm"),
+    "program": (Program, "ProgramForm"),
+    "region": (Region, "RegionForm"),
+}
+
+
+@require_perm("accounts.manage_configuration")
+def config_edit(request, kind: str, pk: int | None = None):
+    """Create or edit an organisation, a program or a region. Changes are audited by auditlog."""
+    from . import forms as account_forms
+
+    if kind not in CONFIG_FORMS:
+        raise Http404
+    model, form_name = CONFIG_FORMS[kind]
+    instance = get_visible_or_404(model, request.user, pk=pk) if pk is not None else None
+    form = getattr(account_forms, form_name)(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("Saved “%(name)s”.") % {"name": saved})
+        return redirect("organisation_list")
+    return TemplateResponse(
+        request,
+        "accounts/config_form.html",
+        {"form": form, "kind": kind, "instance": instance, "kind_label": model._meta.verbose_name},
+    )
+
+
+@require_POST
+@login_required
+def person_role(request, pk: int):
+    person = get_visible_or_404(User, request.user, pk=pk)
+    if not request.user.has_perm("accounts.manage_person", person):
+        raise Http404
+    form = RoleForm(request.POST, by=request.user)
+    if form.is_valid():
+        try:
+            services.user_change_role(user=person, role=form.cleaned_data["role"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now: %(role)s.")
+                % {"name": person.display_name, "role": person.get_role_display()},
+            )
+    else:
+        messages.error(request, _("Choose a role from the list."))
+    return redirect("person_detail", pk=person.pk)
+
+
+@require_POST
+@login_required
+def person_active(request, pk: int):
+    person = get_visible_or_404(User, request.user, pk=pk)
+    if not request.user.has_perm("accounts.manage_person", person):
+        raise Http404
+    active = request.POST.get("active") == "1"
+    services.user_set_active(user=person, active=active, by=request.user)
+    if active:
+        messages.success(request, _("%(name)s can sign in again.") % {"name": person.display_name})
+    else:
+        messages.success(
+            request, _("%(name)s can no longer sign in.") % {"name": person.display_name}
+        )
+    return redirect("person_detail", pk=person.pk)
