@@ -60,7 +60,7 @@ MEMBERS = [
     ("interpreter", "Yonas Tesfaye", "Yonas", Role.INTERPRETER, HOST, "en", "all"),
 ]
 # Further volunteers come from Faker with a fixed seed, in locales that fit Toronto.
-EXTRA_VOLUNTEER_LOCALES = ["en_CA", "fr_CA", "ar_AA", "es_MX", "fa_IR", "hi_IN", "zh_CN", "tl_PH"]
+EXTRA_VOLUNTEER_LOCALES = ["en_CA", "fr_CA", "es_MX", "en_IN", "tl_PH", "pt_BR", "ar_AA", "it_IT"]
 EXTRA_VOLUNTEERS = 24
 
 
@@ -131,11 +131,12 @@ class Command(BaseCommand):
 
     def _extra_volunteers(self, host, programs, password):
         fake = Faker(EXTRA_VOLUNTEER_LOCALES)
-        fake.seed_instance(2026)
+        Faker.seed(2026)
         program_list = list(programs.values())
         for i in range(EXTRA_VOLUNTEERS):
             locale = EXTRA_VOLUNTEER_LOCALES[i % len(EXTRA_VOLUNTEER_LOCALES)]
-            name = fake[locale].name()
+            # First and last name only: Faker's name() adds titles ("Dr.", "المهندسة").
+            name = f"{fake[locale].unique.first_name()} {fake[locale].unique.last_name()}"
             email = f"volunteer{i + 1:02d}@{DEMO_DOMAIN}"
             if User.objects.filter(email=email).exists():
                 continue

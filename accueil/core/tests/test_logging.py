@@ -1,0 +1,38 @@
+import json
+import logging
+
+import pytest
+from django.urls import reverse
+
+from accueil.core.logging import JsonFormatter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_formats_records_as_json_lines():
+    record = logging.makeLogRecord(
+        {
+            "msg": "request",
+            "levelname": "INFO",
+            "name": "accueil.request",
+            "route": "home",
+            "status": 200,
+        }
+    )
+    payload = json.loads(JsonFormatter().format(record))
+    assert (
+        payload["message"] == "request" and payload["route"] == "home" and payload["status"] == 200
+    )
+
+
+def test_it_logs_requests_without_personal_data(personas, caplog):
+    client = personas.client_for("admin")
+    with caplog.at_level(logging.INFO, logger="accueil.request"):
+        client.get(reverse("person_detail", args=[personas.volunteer.pk]))
+        client.get(reverse("invitation_accept", args=["secret-token-value"]))
+    lines = [JsonFormatter().format(r) for r in caplog.records if r.name == "accueil.request"]
+    assert len(lines) == 2
+    text = "\n".join(lines)
+    assert "volunteer@example.org" not in text and "Val Volunteer" not in text
+    assert "secret-token-value" not in text  # routes are logged by name, never by path
+    assert '"route": "person_detail"' in text and f'"user_id": {personas.admin.pk}' in text
