@@ -50,7 +50,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 messages: install
-	cd accueil && ../$(MANAGE) makemessages --all --no-obsolete --ignore 'conftest.py' --ignore 'factories.py' --ignore '*/tests/*'
+	cd accueil && ../$(BIN)/python ../manage.py makemessages -l fr -l ar -l es --no-obsolete --ignore 'conftest.py' --ignore 'factories.py' --ignore '*/tests/*'
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock: install

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def _raw(name: str) -> str | None:
@@ -30,7 +30,7 @@ def env_str(name: str, default: str = "") -> str:
 
 def env_bool(name: str, default: bool) -> bool:
     value = _raw(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return default
     lowered = value.strip().lower()
     if lowered in _TRUE:

@@ -1,11 +1,13 @@
 """Accueil settings, read from the environment (see docs/operations.md for every variable)."""
 
 import base64
+import os
 import secrets
 import sys
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,7 @@ DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
 # Secrets. Outside production they are generated once and kept under var/ (never committed).
 _DEFAULT_SECRET = "insecure-default-do-not-use"  # noqa: S105 - a sentinel that production refuses
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY", _DEFAULT_SECRET)
     FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
@@ -43,6 +46,14 @@ else:
         VAR_DIR / "field_encryption_key",
         lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     )
+
+for _key in FIELD_ENCRYPTION_KEY.split(","):
+    try:
+        Fernet(_key.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY holds a value that is not a Fernet key."
+        ) from None
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -85,7 +96,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "accueil.core.audit_middleware.AuditMiddleware",
     "accueil.accounts.middleware.IdleSessionMiddleware",
     "accueil.accounts.middleware.RequireMFAMiddleware",
     "accueil.core.middleware.NoStoreForSignedInMiddleware",
@@ -189,20 +200,28 @@ MFA_REQUIRED_ROLES = env_list(
     "MFA_REQUIRED_ROLES", ["admin", "program_manager", "coordinator", "partner_referrer"]
 )
 
+# Behind a reverse proxy, how many proxies of ours add to X-Forwarded-For (0: no proxy, and the
+# header is ignored because clients could forge it). Used for rate limits, lockouts and audit.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = PROXY_COUNT
+
 # django-axes: lock an account after repeated failures, whatever address they come from.
-# allauth stops checking passwords after 5 failures per account in 5 minutes (the throttle);
-# axes turns the same 5 failures into a recorded lockout of an hour.
+# allauth stops checking passwords after 5 failures per account in 5 minutes (the throttle)
+# and throttles each address (10 a minute); axes turns the same 5 failures into a recorded
+# lockout of the account for an hour. Locking by address is left out on purpose: staff
+# share office and proxy addresses, and one person's typos must not lock out a whole office.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "accueil.core.client_ip.axes_client_ip"
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # per-address lockout left out on purpose (see above)
 AXES_USERNAME_CALLABLE = "accueil.accounts.adapter.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
 
-# Sessions: staff sessions end after a period of inactivity; the page warns before.
+# Sessions end after a period of inactivity (everyone's); the page warns before.
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_IDLE_WARNING_SECONDS = env_int("SESSION_IDLE_WARNING_SECONDS", 2 * 60)
@@ -268,10 +287,20 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accueil <no-reply@accueil.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ANYMAIL = {}
+# django-anymail: every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g.
+# ANYMAIL_POSTMARK_SERVER_TOKEN, with EMAIL_BACKEND=anymail.backends.postmark.EmailBackend.
+ANYMAIL = {
+    name: env_str(f"ANYMAIL_{name}")
+    for name in {
+        key[len("ANYMAIL_") :].removesuffix("_FILE")
+        for key in os.environ
+        if key.startswith("ANYMAIL_")
+    }
+}
 
 # SMS: console (demo), file (tests, audits) or an HTTP provider.
 SMS_BACKEND = env_str("SMS_BACKEND", "accueil.messaging.channels.sms.ConsoleBackend")
@@ -280,7 +309,9 @@ SMS_FROM_NUMBER = env_str("SMS_FROM_NUMBER", "+15550100000")
 SMS_HTTP_URL = env_str("SMS_HTTP_URL")
 SMS_HTTP_ACCOUNT = env_str("SMS_HTTP_ACCOUNT")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN")
-OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# 20 attempts with backoff doubling from 30 s to a 6-hour cap keep trying for about 3 days:
+# a provider outage of that length delays messages without anyone pressing "retry".
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
 OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
@@ -317,13 +348,17 @@ if PRODUCTION:
 AUDITLOG_LOGENTRY_MODEL = "core.AuditEntry"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_MASK_CALLABLE = "accueil.core.audit.mask"
 
 # Logs are structured (JSON lines) and carry no personal data: ids, never names or contacts.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "accueil.core.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "filters": {"no_paths": {"()": "accueil.core.logging.DropRequestPaths"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["no_paths"]}
+    },
     "root": {
         "handlers": ["console"],
         "level": env_str("LOG_LEVEL", "WARNING" if TESTING else "INFO"),

@@ -4,7 +4,6 @@ from accueil.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("session/keepalive/", core_views.session_keepalive, name="session_keepalive"),
     path("audit/", core_views.audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import receivers  # noqa: F401 - audit sign-ins, MFA changes, lockouts
+        from . import permissions, receivers  # noqa: F401 - rules and audit receivers
         from .models import Invitation, Organisation, Program, Region, User
 
         # Field changes are diffed by auditlog; contact fields are masked so the trail keeps
@@ -23,4 +23,6 @@ class AccountsConfig(AppConfig):
         auditlog.register(Organisation)
         auditlog.register(Program)
         auditlog.register(Region)
-        auditlog.register(Invitation, exclude_fields=["token_hash"], mask_fields=["email"])
+        auditlog.register(
+            Invitation, exclude_fields=["token_hash"], mask_fields=["email", "full_name"]
+        )

@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlencode
 
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from django.conf import settings
@@ -29,9 +30,9 @@ class UserLanguageMiddleware:
 
 
 class IdleSessionMiddleware:
-    """End a signed-in session after SESSION_IDLE_SECONDS without a request.
+    """End any signed-in session after SESSION_IDLE_SECONDS without a request.
 
-    The page shows a warning before the end (static/js/session.js) with a button that pings
+    The page warns shortly before (static/accueil/js/accueil.js), with a button that pings
     the keep-alive view.
     """
 
@@ -46,7 +47,10 @@ class IdleSessionMiddleware:
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_SECONDS:
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity."))
-                return redirect(f"{reverse('account_login')}?next={request.path}")
+                login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+                if request.htmx:
+                    return HttpResponseClientRedirect(login_url)
+                return redirect(login_url)
             request.session["last_seen"] = now
         return self.get_response(request)
 

@@ -6,27 +6,9 @@ Each rule is a ``rules`` predicate so templates can ask ``{% has_perm %}`` and v
 
 import rules
 
+from accueil.core.permissions import is_manager_or_admin, is_staff_member
+
 from .models import Role
-
-
-@rules.predicate
-def is_admin(user) -> bool:
-    return user.is_authenticated and user.role == Role.ADMIN
-
-
-@rules.predicate
-def is_program_manager(user) -> bool:
-    return user.is_authenticated and user.role == Role.PROGRAM_MANAGER
-
-
-@rules.predicate
-def is_coordinator(user) -> bool:
-    return user.is_authenticated and user.role == Role.COORDINATOR
-
-
-@rules.predicate
-def is_staff_member(user) -> bool:
-    return user.is_authenticated and user.is_staff_member
 
 
 @rules.predicate
@@ -34,16 +16,11 @@ def is_self(user, person) -> bool:
     return person is not None and user.pk == person.pk
 
 
-is_manager_or_admin = is_admin | is_program_manager
-
 rules.add_perm("accounts.list_people", is_staff_member)
 rules.add_perm("accounts.view_person", is_staff_member | is_self)
 rules.add_perm("accounts.invite", is_staff_member)
 rules.add_perm("accounts.manage_invitation", is_staff_member)
 rules.add_perm("accounts.view_organisations", is_staff_member)
-rules.add_perm("core.view_audit", is_manager_or_admin)
-rules.add_perm("messaging.view_outbox", is_manager_or_admin)
-rules.add_perm("messaging.retry_message", is_manager_or_admin)
 
 
 def can_invite(user, role: str) -> bool:

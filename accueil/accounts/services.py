@@ -58,6 +58,20 @@ def invitation_create(
         raise ValidationError(
             {"organisation": _("Only partner referrers belong to a partner agency.")}
         )
+    return _invite(
+        email=email,
+        full_name=full_name,
+        role=role,
+        organisation=organisation,
+        programs=programs,
+        language=language,
+        by=by,
+    )[0]
+
+
+def _invite(
+    *, email, full_name, role, organisation, programs, language, by
+) -> tuple[Invitation, str]:
     invitation = Invitation(
         email=email,
         full_name=full_name.strip(),
@@ -71,7 +85,34 @@ def invitation_create(
     invitation.programs.set(programs)
     audit.record("account.invited", actor=by, target=invitation, data={"role": role})
     _send_invitation(invitation, token)
-    return invitation
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_create_admin(
+    *, email: str, full_name: str, organisation_name: str, language: str
+) -> str:
+    """Bootstrap from the command line: the host organisation (created if missing) and an
+    invitation for an administrator. Returns the link, for the operator to hand over."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("Someone with this email address already has an account."))
+    host = Organisation.objects.filter(kind=Organisation.Kind.HOST).first()
+    if host is None:
+        host = Organisation.objects.create(
+            name=organisation_name.strip(), kind=Organisation.Kind.HOST
+        )
+    Invitation.objects.pending().filter(email__iexact=email).update(revoked_at=timezone.now())
+    _invitation, token = _invite(
+        email=email,
+        full_name=full_name,
+        role=Role.ADMIN,
+        organisation=host,
+        programs=(),
+        language=language,
+        by=None,
+    )
+    return settings.SITE_URL + reverse("invitation_accept", args=[token])
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("welcome/mfa/", views.mfa_required, name="mfa_required"),
     path("people/", views.people_list, name="people_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),

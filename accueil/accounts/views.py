@@ -1,6 +1,7 @@
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -10,9 +11,12 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accueil.core import audit
 from accueil.core.access import get_visible_or_404, paginate, require_perm
 from accueil.messaging.models import OutboxMessage
 
@@ -23,11 +27,8 @@ from .models import Invitation, Organisation, Program, Region, Role, User
 
 def _with_mfa_flag(queryset):
     return queryset.annotate(
-        has_mfa=Exists(
-            Authenticator.objects.filter(
-                user=OuterRef("pk"), type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-            )
-        )
+        # The same test as the MFA gate (allauth's is_mfa_enabled): any authenticator.
+        has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk")))
     )
 
 
@@ -88,6 +89,8 @@ def people_list(request):
 @login_required
 def person_detail(request, pk: int):
     person = get_visible_or_404(User, request.user, pk=pk)
+    if person.pk != request.user.pk:
+        audit.viewed(actor=request.user, target=person)
     person.has_mfa = get_mfa_adapter().is_mfa_enabled(person)
     can_manage = request.user.has_perm("accounts.manage_person", person)
     context = {
@@ -325,3 +328,25 @@ def person_active(request, pk: int):
             request, _("%(name)s can no longer sign in.") % {"name": person.display_name}
         )
     return redirect("person_detail", pk=person.pk)
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; for a signed-in person it is also remembered."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if language in dict(settings.LANGUAGES) and check_for_language(language):
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=False,
+        )
+    return response

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers system checks
+        from . import checks, permissions  # noqa: F401 - system checks and rules

@@ -126,9 +126,10 @@ def describe(entry: AuditEntry, *, target_obj=None) -> str:
 
 def _display_value(key: str, value) -> str:
     if key == "role":
-        from accueil.accounts.models import Role
+        from django.contrib.auth import get_user_model
 
-        return str(Role(value).label) if value in Role.values else str(value)
+        labels = dict(get_user_model()._meta.get_field("role").choices)
+        return str(labels.get(value, value))
     if key == "language":
         from django.utils.translation import get_language_info
 
@@ -142,3 +143,8 @@ def _display_value(key: str, value) -> str:
 class _Missing(dict):
     def __missing__(self, key):
         return "—"
+
+
+def mask(value) -> str:
+    """auditlog's default mask keeps half of the value ("******Haddad"); keep none of it."""
+    return "••••••" if value not in (None, "") else ""

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -52,9 +53,7 @@ class AuditFilterForm(forms.Form):
     def filter(self, entries):
         data = self.cleaned_data
         if data.get("person"):
-            from accueil.accounts.models import User
-
-            user_ct = ContentType.objects.get_for_model(User)
+            user_ct = ContentType.objects.get_for_model(get_user_model())
             entries = entries.filter(
                 Q(actor_id=data["person"]) | Q(content_type=user_ct, object_pk=str(data["person"]))
             )

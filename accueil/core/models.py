@@ -33,7 +33,7 @@ class AuditEntry(AbstractLogEntry):
     """One row of the audit trail: a field change recorded by auditlog, a record view, or a
     named action (``code``, e.g. ``account.invited``) recorded by ``core.audit.record``.
 
-    ``object_repr`` holds a reference (``accounts.user#12``), not the record's text: the trail
+    ``object_repr`` holds a reference (``accounts.user:12``), not the record's text: the trail
     must not become a second copy of people's personal data.
     """
 
@@ -48,9 +48,12 @@ class AuditEntry(AbstractLogEntry):
 
     def save(self, *args, **kwargs):
         if self.content_type_id and self.object_pk:
+            # Written the way the audit page's record filter reads it.
             self.object_repr = (
-                f"{self.content_type.app_label}.{self.content_type.model}#{self.object_pk}"
+                f"{self.content_type.app_label}.{self.content_type.model}:{self.object_pk}"
             )
+        # The actor is referenced by the foreign key: no copy of their address.
+        self.actor_email = None
         self.serialized_data = None
         super().save(*args, **kwargs)
 

@@ -6,3 +6,6 @@ class MessagingConfig(AppConfig):
     name = "accueil.messaging"
     label = "messaging"
     verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers rules

@@ -71,3 +71,14 @@ def test_it_shows_a_volunteer_their_own_account(personas):
     html = personas.client_for("volunteer").get(reverse("home")).content.decode()
     assert "volunteer@example.org" in html
     assert "People by role" not in html
+
+
+def test_it_records_who_looked_at_a_persons_record(personas):
+    from accueil.core.models import AuditEntry
+
+    personas.client_for("coordinator").get(reverse("person_detail", args=[personas.volunteer.pk]))
+    entry = AuditEntry.objects.for_record(personas.volunteer).get(code="record.viewed")
+    assert entry.actor == personas.coordinator
+    # Looking at one's own account is not worth a line in the trail.
+    personas.client_for("volunteer").get(reverse("person_detail", args=[personas.volunteer.pk]))
+    assert AuditEntry.objects.filter(code="record.viewed").count() == 1

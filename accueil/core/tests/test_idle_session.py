@@ -50,3 +50,11 @@ def test_it_refuses_keepalive_without_a_session(client):
 
 def test_it_needs_post_for_keepalive(personas):
     assert personas.client_for("volunteer").get(reverse("session_keepalive")).status_code == 405
+
+
+def test_it_sends_htmx_requests_to_sign_in_as_a_full_page(personas, settings):
+    client = personas.client_for("coordinator")
+    client.get(reverse("home"))
+    _age_session(client, settings.SESSION_IDLE_SECONDS + 5)
+    response = client.get(reverse("people_list"), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].startswith(reverse("account_login") + "?next=%2Fpeople%2F")

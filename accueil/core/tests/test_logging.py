@@ -36,3 +36,17 @@ def test_it_logs_requests_without_personal_data(personas, caplog):
     assert "volunteer@example.org" not in text and "Val Volunteer" not in text
     assert "secret-token-value" not in text  # routes are logged by name, never by path
     assert '"route": "person_detail"' in text and f'"user_id": {personas.admin.pk}' in text
+
+
+def test_it_drops_paths_from_djangos_request_warnings(client, caplog):
+    from accueil.core.logging import DropRequestPaths
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client.get("/invite/a-secret-token/")
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records
+    for record in records:
+        DropRequestPaths().filter(record)
+        line = JsonFormatter().format(record)
+        assert "a-secret-token" not in line
+        assert "404" in line

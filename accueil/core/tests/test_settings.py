@@ -36,6 +36,8 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "ALLOWED_HOSTS": "accueil.example.org",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "SMS_BACKEND": "accueil.messaging.channels.sms.HttpProviderBackend",
+    "SITE_URL": "https://accueil.example.org",
 }
 
 
@@ -88,3 +90,29 @@ def test_it_refuses_production_with_debug_on():
 def test_it_passes_the_deploy_check_with_production_settings():
     result = _run("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "code"),
+    [
+        ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "accueil.E002"),
+        ("SMS_BACKEND", "accueil.messaging.channels.sms.ConsoleBackend", "accueil.E003"),
+        ("SITE_URL", "http://127.0.0.1:8000", "accueil.E004"),
+        ("DATABASE_URL", "sqlite:////tmp/accueil-prod.sqlite3", "accueil.E001"),
+    ],
+)
+def test_it_fails_the_deploy_check_on_unsafe_production_values(variable, value, code):
+    result = _run("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, variable: value})
+    assert result.returncode != 0
+    assert code in result.stderr + result.stdout
+
+
+def test_it_refuses_a_malformed_encryption_key():
+    result = _run("check", **{**PRODUCTION, "FIELD_ENCRYPTION_KEY": "not-a-key"})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr
+
+
+def test_it_treats_an_empty_boolean_as_unset(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "")
+    assert env.env_bool("X_FLAG", default=True) is True
