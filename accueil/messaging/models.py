@@ -89,6 +89,6 @@ class OutboxMessage(models.Model):
         return f"{self.get_channel_display()} #{self.pk}"
 
     def backoff(self) -> timedelta:
-        """Exponential backoff: base, 2×base, 4×base … capped at six hours."""
+        """Exponential backoff: base, twice base, four times base … capped at six hours."""
         base = settings.OUTBOX_BACKOFF_BASE_SECONDS
         return timedelta(seconds=min(base * 2 ** max(self.attempts - 1, 0), 6 * 3600))

@@ -89,7 +89,10 @@ def _send(message: OutboxMessage) -> str:
 
 def outbox_deliver(message_id: int, *, now=None) -> OutboxMessage.Status | None:
     """Try to send one message. Safe to call any number of times from any number of workers:
-    the conditional UPDATE lets exactly one caller claim a due message."""
+    the conditional UPDATE lets exactly one caller claim a due message.
+
+    Returns the outcome, or None when there was nothing to claim or the claim was lost (the
+    lease ran out and another worker recorded the outcome)."""
     now = now or timezone.now()
     claimed = (
         OutboxMessage.objects.due(now)
@@ -110,7 +113,11 @@ def outbox_deliver(message_id: int, *, now=None) -> OutboxMessage.Status | None:
     except Exception as exc:  # a bug in a backend must not strand the row in "sending"
         logger.exception("outbox backend crashed", extra={"message_id": message.pk})
         return _record_failure(message, f"{type(exc).__name__}: {exc}", permanent=False, now=now)
-    OutboxMessage.objects.filter(pk=message.pk).update(
+    # A success is true even if our lease ran out meanwhile, and it stops a queued retry of
+    # that other claim from sending again; it never rewrites a final outcome (sent, failed).
+    OutboxMessage.objects.filter(
+        pk=message.pk, status__in=[OutboxMessage.Status.SENDING, OutboxMessage.Status.QUEUED]
+    ).update(
         status=OutboxMessage.Status.SENT,
         sent_at=timezone.now(),
         provider_message_id=provider_id[:128],
@@ -121,31 +128,49 @@ def outbox_deliver(message_id: int, *, now=None) -> OutboxMessage.Status | None:
     return OutboxMessage.Status.SENT
 
 
-def _record_failure(message: OutboxMessage, error: str, *, permanent: bool, now) -> OutboxMessage.Status:
+def _record_failure(
+    message: OutboxMessage, error: str, *, permanent: bool, now
+) -> OutboxMessage.Status | None:
     give_up = permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
     status = OutboxMessage.Status.FAILED if give_up else OutboxMessage.Status.QUEUED
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        status=status,
-        last_error=error[:2000],
-        next_attempt_at=now + message.backoff(),
-        lease_expires_at=None,
-    )
+    with transaction.atomic():
+        # Only while the claim is still ours (same attempt, still sending): after a lease
+        # ran out, another worker may have sent the message meanwhile, and putting it
+        # back in the queue would send it twice.
+        recorded = OutboxMessage.objects.filter(
+            pk=message.pk, status=OutboxMessage.Status.SENDING, attempts=message.attempts
+        ).update(
+            status=status,
+            last_error=error[:2000],
+            next_attempt_at=now + message.backoff(),
+            lease_expires_at=None,
+        )
+        if recorded and give_up:
+            audit.record("message.failed", actor=None, target=message)
     logger.warning(
         "outbox attempt failed",
-        extra={"message_id": message.pk, "attempt": message.attempts, "gave_up": give_up},
+        extra={
+            "message_id": message.pk,
+            "attempt": message.attempts,
+            "gave_up": give_up,
+            "stale": not recorded,
+        },
     )
-    if give_up:
-        with transaction.atomic():
-            audit.record("message.failed", actor=None, target=message)
-    return status
+    return status if recorded else None
 
 
 def outbox_sweep(*, now=None, limit: int = 500) -> dict[str, int]:
     """Deliver every due message (oldest first). Idempotent: run it as often as you like."""
-    now = now or timezone.now()
     counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
-    ids = list(OutboxMessage.objects.due(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    ids = list(
+        OutboxMessage.objects.due(now or timezone.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
     for message_id in ids:
+        # Each delivery reads the clock itself (unless a caller fixed ``now``): a long sweep
+        # behind a slow provider would otherwise hand out leases and retry times that have
+        # already passed, and another worker could claim the same message while it is sent.
         outcome = outbox_deliver(message_id, now=now)
         if outcome == OutboxMessage.Status.SENT:
             counts["sent"] += 1
@@ -161,12 +186,17 @@ def outbox_sweep(*, now=None, limit: int = 500) -> dict[str, int]:
 @transaction.atomic
 def outbox_retry(*, message: OutboxMessage, by) -> OutboxMessage:
     """Put a failed message back in the queue now, with a fresh attempt budget."""
-    if message.status != OutboxMessage.Status.FAILED:
+    # Conditional on the row still being failed, so a double click (or two managers) retries
+    # once: one audit entry, one delivery task.
+    now = timezone.now()
+    requeued = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxMessage.Status.FAILED
+    ).update(status=OutboxMessage.Status.QUEUED, attempts=0, next_attempt_at=now)
+    if not requeued:
         raise ValueError("Only failed messages can be retried")
     message.status = OutboxMessage.Status.QUEUED
     message.attempts = 0
-    message.next_attempt_at = timezone.now()
-    message.save(update_fields=["status", "attempts", "next_attempt_at"])
+    message.next_attempt_at = now
     audit.record("message.retried", actor=by, target=message)
     from .tasks import deliver_message
 

@@ -25,9 +25,12 @@ def failed_list(request):
 @require_perm("messaging.retry_message")
 def retry(request, pk: int):
     message = get_visible_or_404(OutboxMessage, request.user, pk=pk)
-    if message.status != OutboxMessage.Status.FAILED:
+    try:
+        services.outbox_retry(message=message, by=request.user)
+    except ValueError:  # already queued again (a double click, another manager) or sent
         messages.info(request, _("This message is no longer failed."))
     else:
-        services.outbox_retry(message=message, by=request.user)
-        messages.success(request, _("Message #%(id)s is queued to be sent again.") % {"id": message.pk})
+        messages.success(
+            request, _("Message #%(id)s is queued to be sent again.") % {"id": message.pk}
+        )
     return redirect("outbox_failed")

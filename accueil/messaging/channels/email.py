@@ -1,5 +1,4 @@
 import smtplib
-import socket
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -24,9 +23,16 @@ def send(message) -> str:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     try:
-        email.send()
+        sent = email.send()
     except smtplib.SMTPRecipientsRefused as exc:
-        raise DeliveryError(f"recipient refused: {exc.recipients and list(exc.recipients.values())[0]}", permanent=True) from exc
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        codes = [code for code, _reply in exc.recipients.values()]
+        # 4xx refusals (greylisting, a full mailbox) are temporary: only 5xx is final.
+        permanent = bool(codes) and all(500 <= code < 600 for code in codes)
+        raise DeliveryError(f"recipient refused: {codes}", permanent=permanent) from exc
+    except (smtplib.SMTPException, OSError) as exc:  # OSError covers refused and timed out
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    if not sent:
+        # Django's backends skip a message without recipients and report 0 sent: that is
+        # a message nobody will receive, not a sent one.
+        raise DeliveryError("no recipient address", permanent=True)
     return message_id

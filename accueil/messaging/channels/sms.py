@@ -32,14 +32,29 @@ def sms_parts(text: str) -> tuple[str, int]:
     """Return the encoding ("gsm7" or "ucs2") and the number of parts the text costs.
 
     One character outside GSM-7 switches the whole text to UCS-2: 70 characters in one part,
-    67 per part when split (153 and 160 for GSM-7).
+    67 per part when split (160 and 153 for GSM-7).
     """
     if all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text):
-        septets = sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
-        return "gsm7", 1 if septets <= 160 else -(-septets // 153)
+        # An extension character costs two septets (escape + character).
+        costs = [2 if ch in GSM7_EXTENDED else 1 for ch in text]
+        return "gsm7", _count_parts(costs, single=160, per_part=153)
     # UCS-2 counts UTF-16 code units: an emoji outside the BMP takes two.
-    units = len(text.encode("utf-16-le")) // 2
-    return "ucs2", 1 if units <= 70 else -(-units // 67)
+    costs = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    return "ucs2", _count_parts(costs, single=70, per_part=67)
+
+
+def _count_parts(costs: list[int], *, single: int, per_part: int) -> int:
+    if sum(costs) <= single:
+        return 1
+    # Split messages are cut between characters, never inside one: an escaped GSM-7
+    # character or a UTF-16 surrogate pair that does not fit moves whole to the next part,
+    # so dividing the total by the part size would undercount.
+    parts, used = 1, 0
+    for cost in costs:
+        if used + cost > per_part:
+            parts, used = parts + 1, 0
+        used += cost
+    return parts
 
 
 def get_backend():
@@ -49,7 +64,8 @@ def get_backend():
 class ConsoleBackend:
     def send(self, message) -> str:
         encoding, parts = sms_parts(message.body_text)
-        print(  # noqa: T201 - the demo's way of showing a text message
+        # The demo's way of showing a text message.
+        print(
             f"--- SMS #{message.pk} to {message.to_address} ({encoding}, {parts} part(s)) ---\n"
             f"{message.body_text}\n---",
             flush=True,
@@ -84,8 +100,11 @@ class HttpProviderBackend:
     """A Twilio-compatible Messages API: POST form fields To/From/Body with basic auth.
 
     5xx answers, timeouts and connection errors are transient (retried with backoff);
-    4xx answers other than 429 are permanent (a bad number will not get better).
+    4xx answers other than 408 and 429 are permanent (a bad number will not get better).
     """
+
+    # "Request Timeout" and "Too Many Requests" say: try again later.
+    transient_client_errors = frozenset({408, 429})
 
     timeout = 15
 
@@ -103,7 +122,8 @@ class HttpProviderBackend:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 payload = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
-            permanent = 400 <= exc.code < 500 and exc.code != 429
+            exc.close()  # the error carries the open response; do not leak the socket
+            permanent = 400 <= exc.code < 500 and exc.code not in self.transient_client_errors
             raise DeliveryError(f"provider answered HTTP {exc.code}", permanent=permanent) from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise DeliveryError(f"provider unreachable: {exc}") from exc
