@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "accueil.core",
     "accueil.accounts",
     "accueil.messaging",
+    "accueil.volunteers",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("audit/", core_views.audit_list, name="audit_list"),
     path("accounts/", include("allauth.urls")),
     path("", include("accueil.messaging.urls")),
+    path("", include("accueil.volunteers.urls")),
     path("", include("accueil.accounts.urls")),
 ]

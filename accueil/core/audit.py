@@ -40,6 +40,16 @@ CODES: dict[str, str] = {
     "record.viewed": _("{actor} viewed {target}"),
 }
 
+
+
+def register(codes: dict[str, str]) -> None:
+    """Let an app add its own codes (call at import of its services module)."""
+    for code, sentence in codes.items():
+        if code in CODES and CODES[code] != sentence:
+            raise ValueError(f"Audit code {code!r} is registered twice with different sentences")
+        CODES[code] = sentence
+
+
 _ACTION_SENTENCES = {
     AuditEntry.Action.CREATE: _("{actor} created {target}"),
     AuditEntry.Action.UPDATE: _("{actor} changed {target}"),
