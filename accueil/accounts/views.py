@@ -37,6 +37,9 @@ def home(request):
     """What needs me today: real numbers for what exists, chosen by role."""
     user = request.user
     context = {"mfa_enabled": get_mfa_adapter().is_mfa_enabled(user)}
+    if user.role in ("volunteer", "interpreter"):
+        # Their home is "what's next for me" in the volunteers app.
+        return redirect("volunteer_home")
     if user.is_staff_member:
         by_role = dict(
             User.objects.filter(is_active=True)

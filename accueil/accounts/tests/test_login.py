@@ -39,7 +39,7 @@ def test_it_signs_a_volunteer_in_with_email_and_password(client):
         reverse("account_login"), {"login": "claire@example.org", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert client.get(reverse("home")).context["user"] == user
+    assert client.get(reverse("volunteer_home")).context["user"] == user
     assert AuditEntry.objects.filter(code="account.logged_in", actor=user).exists()
 
 

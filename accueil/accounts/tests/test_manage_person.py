@@ -43,11 +43,11 @@ def test_it_lets_only_admins_deactivate_a_manager(personas, name):
 
 def test_it_ends_a_deactivated_persons_sessions_at_once(personas):
     volunteer_client = personas.client_for("volunteer")
-    assert volunteer_client.get(reverse("home")).status_code == 200
+    assert volunteer_client.get(reverse("volunteer_home")).status_code == 200
     personas.client_for("admin").post(
         reverse("person_active", args=[personas.volunteer.pk]), {"active": "0"}
     )
-    assert volunteer_client.get(reverse("home")).status_code == 302
+    assert volunteer_client.get(reverse("volunteer_home")).status_code == 302
     assert AuditEntry.objects.filter(code="account.deactivated", actor=personas.admin).exists()
     personas.client_for("admin").post(
         reverse("person_active", args=[personas.volunteer.pk]), {"active": "1"}

@@ -47,7 +47,7 @@ def test_it_leaves_the_enrolment_pages_open(client, page):
 
 def test_it_does_not_require_mfa_from_volunteers(client):
     client.force_login(UserFactory(role=Role.VOLUNTEER, mfa=False))
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("volunteer_home")).status_code == 200
     assert client.get(reverse("mfa_required")).url == reverse("home")
 
 

@@ -67,9 +67,14 @@ def test_it_shows_failed_and_pending_work_on_the_staff_home_page(personas):
     assert "failed_messages" not in personas.client_for("coordinator").get(reverse("home")).context
 
 
-def test_it_shows_a_volunteer_their_own_account(personas):
-    html = personas.client_for("volunteer").get(reverse("home")).content.decode()
-    assert "volunteer@example.org" in html
+def test_it_sends_volunteers_to_their_own_home_page(personas):
+    response = personas.client_for("volunteer").get(reverse("home"))
+    assert response.url == reverse("volunteer_home")
+
+
+def test_it_shows_a_partner_their_own_account(personas):
+    html = personas.client_for("partner_a").get(reverse("home")).content.decode()
+    assert "partner-a@example.org" in html
     assert "People by role" not in html
 
 

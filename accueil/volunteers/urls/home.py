@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import home as views
+
+urlpatterns = [
+    path("", views.volunteer_home, name="volunteer_home"),
+]

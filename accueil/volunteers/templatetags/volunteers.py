@@ -1,0 +1,29 @@
+from django import template
+
+from ..models import Gender, LanguageLevel
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def language_name(code: str) -> str:
+    try:
+        from ..languages import language_name as name
+    except ImportError:  # the application part provides localized names
+        return code
+    return name(code)
+
+
+@register.filter
+def language_level(code: str) -> str:
+    return str(dict(LanguageLevel.choices).get(code, code))
+
+
+@register.filter
+def gender_label(code: str) -> str:
+    return str(dict(Gender.choices).get(code or "", code))
