@@ -41,7 +41,6 @@ CODES: dict[str, str] = {
 }
 
 
-
 def register(codes: dict[str, str]) -> None:
     """Let an app add its own codes (call at import of its services module)."""
     for code, sentence in codes.items():
