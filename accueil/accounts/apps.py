@@ -26,3 +26,8 @@ class AccountsConfig(AppConfig):
         auditlog.register(
             Invitation, exclude_fields=["token_hash"], mask_fields=["email", "full_name"]
         )
+
+    def seed_demo(self) -> str:
+        from .demo import seed
+
+        return seed()

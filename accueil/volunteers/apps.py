@@ -21,3 +21,8 @@ class VolunteersConfig(AppConfig):
         auditlog.register(ScreeningStep, exclude_fields=["updated_at"], mask_fields=["notes"])
         auditlog.register(WelcomeGroup, exclude_fields=["updated_at"])
         auditlog.register(GroupMembership, exclude_fields=["updated_at"])
+
+    def seed_demo(self) -> str:
+        from .demo import seed
+
+        return seed()

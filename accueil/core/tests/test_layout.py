@@ -34,7 +34,7 @@ def test_it_remembers_a_signed_in_persons_language(personas):
     ).exists()
     # The choice follows the person to a new browser.
     other = personas.client_for("volunteer")
-    assert '<html lang="fr"' in other.get(reverse("home")).content.decode()
+    assert '<html lang="fr"' in other.get(reverse("volunteer_home")).content.decode()
 
 
 def test_it_ignores_unknown_languages_and_foreign_redirects(client):

@@ -1,4 +1,7 @@
-"""Load realistic demo data. Idempotent: a second run finds everything in place and changes nothing."""
+"""Demo organisations, programs, regions and people. Idempotent: a second run changes nothing.
+
+Called by ``manage.py seed_demo`` through AccountsConfig.seed_demo; returns the login table.
+"""
 
 import secrets
 
@@ -7,9 +10,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
-from faker import Faker
 
 from accueil.accounts.models import Organisation, Program, Region, Role, User
 from accueil.env import read_or_create_key
@@ -59,15 +60,14 @@ MEMBERS = [
     ("volunteer", "Claire Dubois", "Claire", Role.VOLUNTEER, HOST, "fr", ["GAR Welcome Groups"]),
     ("interpreter", "Yonas Tesfaye", "Yonas", Role.INTERPRETER, HOST, "en", "all"),
 ]
-# Further volunteers come from Faker with a fixed seed, in locales that fit Toronto.
-EXTRA_VOLUNTEER_LOCALES = ["en_CA", "fr_CA", "es_MX", "en_IN", "tl_PH", "pt_BR", "ar_AA", "it_IT"]
-EXTRA_VOLUNTEERS = 24
 
 
-class Command(BaseCommand):
-    help = "Load the demo organisation, programs, regions and people (idempotent)."
+def seed() -> str:
+    return _Seeder().run()
 
-    def handle(self, *args, **options):
+
+class _Seeder:
+    def run(self) -> str:
         password = read_or_create_key(
             settings.VAR_DIR / "demo_password", lambda: "welcome-" + secrets.token_hex(4)
         )
@@ -99,9 +99,8 @@ class Command(BaseCommand):
             for spec in STAFF + MEMBERS:
                 user = self._person(spec, orgs, programs, password)
                 logins.append(user)
-            self._extra_volunteers(orgs[HOST], programs, password)
 
-        self.stdout.write(self._login_table(logins, password))
+        return self._login_table(logins, password)
 
     def _person(self, spec, orgs, programs, password):
         local, full_name, preferred, role, org, language, program_names = spec
@@ -129,28 +128,6 @@ class Command(BaseCommand):
                 RecoveryCodes.activate(user)
         return user
 
-    def _extra_volunteers(self, host, programs, password):
-        fake = Faker(EXTRA_VOLUNTEER_LOCALES)
-        Faker.seed(2026)
-        program_list = list(programs.values())
-        for i in range(EXTRA_VOLUNTEERS):
-            locale = EXTRA_VOLUNTEER_LOCALES[i % len(EXTRA_VOLUNTEER_LOCALES)]
-            # First and last name only: Faker's name() adds titles ("Dr.", "المهندسة").
-            name = f"{fake[locale].unique.first_name()} {fake[locale].unique.last_name()}"
-            email = f"volunteer{i + 1:02d}@{DEMO_DOMAIN}"
-            if User.objects.filter(email=email).exists():
-                continue
-            user = User.objects.create_user(
-                email,
-                password,
-                full_name=name,
-                role=Role.VOLUNTEER,
-                organisation=host,
-                language="fr" if locale == "fr_CA" else "en",
-            )
-            user.programs.set([program_list[i % len(program_list)]])
-            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-
     def _login_table(self, users, password) -> str:
         from allauth.mfa.adapter import get_adapter
 
@@ -177,8 +154,5 @@ class Command(BaseCommand):
             lines.append(
                 f"{user.get_role_display()!s:<18} {user.email:<36} {secret:<34} {recovery}"
             )
-        lines.append(
-            f"…and {EXTRA_VOLUNTEERS} more volunteers: volunteer01@{DEMO_DOMAIN} to volunteer{EXTRA_VOLUNTEERS}@{DEMO_DOMAIN}"
-        )
         lines.append("")
         return "\n".join(lines)
