@@ -14,14 +14,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import (
-    GroupMembership,
-    ScreeningStep,
-    StepType,
-    TrainingCompletion,
-    TrainingModule,
-    Volunteer,
-)
+from .models import GroupMembership, ScreeningStep, StepType, Volunteer
+from .selectors_training import GROUP_LEAD, missing_required_training
 
 
 @dataclass(frozen=True)
@@ -135,25 +129,12 @@ def group_readiness(group, *, on: date | None = None) -> Readiness:
     return readiness_for_groups([group], on=on)[group.pk]
 
 
-def _missing_training(memberships, *, on: date) -> dict[int, list[TrainingModule]]:
-    """Required modules each member has not passed (or whose refresher is overdue).
-    Two queries whatever the number of members."""
-    modules = list(TrainingModule.objects.filter(is_published=True))
-    if not modules:
-        return {}
-    current = defaultdict(set)
-    for completion in TrainingCompletion.objects.filter(
-        user_id__in={m.user_id for m in memberships}
-    ):
-        if completion.is_current(on):
-            current[completion.user_id].add(completion.module_id)
-    missing = {}
+def _missing_training(memberships, *, on: date) -> dict[int, list]:
+    """Required modules each member has not passed; a lead also needs the lead modules."""
+    roles = {}
     for membership in memberships:
-        roles = {membership.user.role}
+        codes = {membership.user.role}
         if membership.role == GroupMembership.Role.LEAD:
-            roles.add("group_lead")
-        needed = [m for m in modules if roles & set(m.required_for)]
-        gaps = [m for m in needed if m.pk not in current[membership.user_id]]
-        if gaps:
-            missing[membership.user_id] = gaps
-    return missing
+            codes.add(GROUP_LEAD)
+        roles[membership.user_id] = codes
+    return missing_required_training(list(roles), roles, on=on)

@@ -40,6 +40,14 @@ class TrainingModule(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Bodies are shown unescaped: sanitize on every save, whoever saves (loader, shell,
+        # a future editor). QuerySet.update() skips this; never write content that way.
+        from ..services.training import sanitize_content
+
+        self.content = sanitize_content(self.content)
+        super().save(*args, **kwargs)
+
     @property
     def title(self) -> str:
         return _in_language(self.content, "title")

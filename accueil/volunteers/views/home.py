@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.utils import timezone
 
-from ..models import GroupMembership, StepStatus, TrainingCompletion, TrainingModule, Volunteer
+from ..models import GroupMembership, Volunteer
 from ..readiness import readiness_for_groups
+from ..selectors_training import training_status
 
 
 @login_required
@@ -21,23 +21,13 @@ def volunteer_home(request):
         )
     )
     readiness = readiness_for_groups([m.group for m in memberships])
-    roles = {user.role} | (
-        {"group_lead"} if any(m.role == GroupMembership.Role.LEAD for m in memberships) else set()
-    )
-    today = timezone.localdate()
-    done = {
-        c.module_id for c in TrainingCompletion.objects.filter(user=user) if c.is_current(today)
-    }
-    required = [
-        m for m in TrainingModule.objects.filter(is_published=True) if roles & set(m.required_for)
-    ]
+    training = training_status(user)
     context = {
         "volunteer": volunteer,
         "steps_left": [s for s in steps if s.required and not s.is_complete],
         "steps_total": len([s for s in steps if s.required]),
-        "training_left": [m for m in required if m.pk not in done],
-        "training_total": len(required),
+        "training_left": training["missing"],
+        "training_total": len(training["required"]),
         "groups": [(m, readiness[m.group_id]) for m in memberships],
-        "StepStatus": StepStatus,
     }
     return TemplateResponse(request, "volunteers/home/home.html", context)
