@@ -374,6 +374,12 @@ def application_submit(*, draft: ApplicationDraft, answers: ApplicationAnswers) 
         data=data,
         action=AuditEntry.Action.CREATE,
     )
+    if group:
+        # Friends applying together: the person joins the group now; the readiness gate
+        # counts them only once they are approved.
+        from .groups import group_join_by_code
+
+        group_join_by_code(user=user, code=group.invite_code)
     _send_activation(address)
     return volunteer
 

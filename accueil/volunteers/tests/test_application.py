@@ -180,6 +180,8 @@ def test_it_takes_an_applicant_from_the_start_page_to_a_signed_in_volunteer(prog
     assert draft.submitted_at is not None
     assert json.loads(draft.data) == {"invite_code": group.invite_code}
     assert services.pending_invite_code(volunteer) == group.invite_code
+    # Friends applying together: the person is in the group straight away.
+    assert group.memberships.filter(user=user, left_at__isnull=True, role="member").exists()
     entry = AuditEntry.objects.get(code="volunteer.applied")
     assert entry.actor == user
     assert entry.additional_data == {
