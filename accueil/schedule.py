@@ -4,4 +4,5 @@ so a late, doubled or skipped slot does no harm."""
 PERIODIC_JOBS = [
     ("outbox-sweep", "accueil.messaging.tasks.sweep_outbox", 60),
     ("prune-task-results", "accueil.core.tasks.prune_task_results", 24 * 3600),
+    ("volunteer-reminders", "accueil.volunteers.tasks.send_screening_reminders", 3600),
 ]
