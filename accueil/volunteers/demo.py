@@ -124,7 +124,8 @@ def _volunteers(password: str) -> list[Volunteer]:
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
-        applied = now - timedelta(days=10 + (COUNT - i) * 3)
+        # The newest applications are the ones still at the start of the pipeline.
+        applied = now - timedelta(days=4 + i * 3)
         volunteer = Volunteer.objects.create(
             user=user,
             program=program,
