@@ -2,13 +2,13 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accueil.core import audit
-from accueil.messaging.services import outbox_enqueue_email
+from accueil.messaging.services import outbox_enqueue_template_email
 
 from .models import Invitation, Organisation, Role, User
 from .permissions import can_invite
@@ -16,16 +16,15 @@ from .permissions import can_invite
 
 def _send_invitation(invitation: Invitation, token: str) -> None:
     link = settings.SITE_URL + reverse("invitation_accept", args=[token])
-    context = {"invitation": invitation, "link": link, "valid_days": settings.INVITATION_VALID_DAYS}
-    with translation.override(invitation.language):
-        subject = _("You are invited to join Accueil")
-        body = render_to_string("accounts/email/invitation.txt", context)
-        html = render_to_string("accounts/email/invitation.html", context)
-    outbox_enqueue_email(
+    outbox_enqueue_template_email(
         to=invitation.email,
-        subject=subject,
-        body_text=body,
-        body_html=html,
+        template_name="accounts/email/invitation",
+        context={
+            "invitation": invitation,
+            "link": link,
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
+        subject=gettext_lazy("You are invited to join Accueil"),
         language=invitation.language,
         template="invitation",
         idempotency_key=f"invitation-{invitation.pk}-{invitation.token_hash[:16]}",

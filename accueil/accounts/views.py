@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accueil.core import audit
 from accueil.core.access import get_visible_or_404, paginate, require_perm
+from accueil.core.forms import add_service_errors
 from accueil.messaging.models import OutboxMessage
 
 from . import services
@@ -167,21 +168,13 @@ def invitation_create(request):
                 by=request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Invitation sent to %(name)s.") % {"name": data["full_name"]}
             )
             return redirect("invitation_list")
     return TemplateResponse(request, "accounts/invitation_form.html", {"form": form})
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_POST

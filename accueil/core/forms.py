@@ -67,3 +67,13 @@ class AuditFilterForm(forms.Form):
         if data.get("until"):
             entries = entries.filter(timestamp__date__lte=data["until"])
         return entries
+
+
+def add_service_errors(form: forms.Form, exc, *, default_field: str | None = None) -> None:
+    """Show a service's ValidationError on the form that called it: errors about a field go
+    beside that field (and in the error summary), the rest at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else default_field, errors)
+    else:
+        form.add_error(default_field, exc)

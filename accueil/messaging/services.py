@@ -12,7 +12,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from accueil.core import audit
 
@@ -54,6 +56,38 @@ def outbox_enqueue_email(
         subject=subject[:255],
         body_text=body_text,
         body_html=body_html,
+        language=language,
+        template=template,
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+    )
+
+
+def outbox_enqueue_template_email(
+    *,
+    to: str,
+    template_name: str,
+    context: dict,
+    subject,
+    language: str,
+    template: str,
+    recipient=None,
+    idempotency_key: str | None = None,
+) -> OutboxMessage:
+    """Render ``<template_name>.txt`` (and ``.html`` when it exists) and the subject in the
+    recipient's language, then queue the message. Every templated email goes through here."""
+    with translation.override(language):
+        body = render_to_string(f"{template_name}.txt", context).strip() + "\n"
+        try:
+            html = render_to_string(f"{template_name}.html", context)
+        except TemplateDoesNotExist:
+            html = ""
+        subject = str(subject)
+    return outbox_enqueue_email(
+        to=to,
+        subject=subject,
+        body_text=body,
+        body_html=html,
         language=language,
         template=template,
         recipient=recipient,

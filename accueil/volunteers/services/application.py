@@ -19,16 +19,15 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accueil.accounts.models import Organisation, Program, Region, Role, User
 from accueil.core import audit
 from accueil.core.models import AuditEntry
-from accueil.messaging.services import outbox_enqueue_email
+from accueil.messaging.services import outbox_enqueue_template_email
 
 from ..models import ApplicationDraft, Reference, Volunteer, VolunteerLanguage, WelcomeGroup
 
@@ -173,15 +172,11 @@ def _send_resume_link(draft: ApplicationDraft, token: str) -> None:
         "link": link,
         "expires_at": draft.expires_at,
     }
-    with translation.override(draft.language):
-        subject = _("Continue your volunteer application")
-        body = render_to_string("volunteers/apply/email/resume_link.txt", context)
-        html = render_to_string("volunteers/apply/email/resume_link.html", context)
-    outbox_enqueue_email(
+    outbox_enqueue_template_email(
         to=draft.email,
-        subject=subject,
-        body_text=body,
-        body_html=html,
+        template_name="volunteers/apply/email/resume_link",
+        context=context,
+        subject=gettext_lazy("Continue your volunteer application"),
         language=draft.language,
         template="application_resume",
         idempotency_key=f"application-resume-{draft.pk}-{draft.token_hash[:16]}",

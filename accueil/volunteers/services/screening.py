@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from accueil.core import audit
 from accueil.core.models import AuditEntry
 from accueil.messaging.models import OutboxMessage
-from accueil.messaging.services import outbox_enqueue_email
+from accueil.messaging.services import outbox_enqueue_template_email
 
 from ..documents import CleanDocument
 from ..models import (
@@ -186,14 +185,11 @@ def send_email(
     *, to: str, language: str, subject, template: str, context: dict, key: str, recipient=None
 ):
     """Render a message in ``language`` and put it in the outbox (once per ``key``)."""
-    with translation.override(language):
-        context = {"organisation": host_name(), **context}
-        body = render_to_string(f"volunteers/screening/email/{template}.txt", context)
-        subject = str(subject)
-    return outbox_enqueue_email(
+    return outbox_enqueue_template_email(
         to=to,
+        template_name=f"volunteers/screening/email/{template}",
+        context={"organisation": host_name(), **context},
         subject=subject,
-        body_text=body,
         language=language,
         template=f"volunteers.{template}",
         recipient=recipient,

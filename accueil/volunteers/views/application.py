@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 
 from accueil.accounts.models import Organisation, Program
 from accueil.core.client_ip import client_ip
+from accueil.core.forms import add_service_errors
 
 from .. import languages
 from ..forms_application import STEP_FORMS, SetPasswordForm, SubmitForm, validate_answers
@@ -210,11 +211,7 @@ def _save(request, draft, step, form):
             draft=draft, step=step, answers=form.to_storage(), language=language
         )
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error("email" if step == "about" else None, exc)
+        add_service_errors(form, exc, default_field="email" if step == "about" else None)
     return None
 
 

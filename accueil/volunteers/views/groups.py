@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accueil.core import audit
 from accueil.core.access import get_visible_or_404, paginate, require_perm
+from accueil.core.forms import add_service_errors
 from accueil.core.models import AuditEntry
 from accueil.core.taxonomy import DAYS, PERIODS, IntegrationPriority
 
@@ -17,14 +18,6 @@ from ..forms_groups import AddMemberForm, GroupForm, JoinGroupForm, StartGroupFo
 from ..models import Volunteer, WelcomeGroup
 from ..readiness import group_readiness, readiness_for_groups
 from ..services import groups as services
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -58,7 +51,7 @@ def group_create(request):
         try:
             group = services.group_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The group “%(name)s” was created.") % {"name": group.name})
             return redirect("group_detail", pk=group.pk)
@@ -163,7 +156,7 @@ def group_join(request):
                 user=request.user, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Welcome to %(name)s!") % {"name": membership.group.name})
             return redirect("group_detail", pk=membership.group_id)
@@ -179,7 +172,7 @@ def group_start(request):
         try:
             group = services.group_start(user=request.user, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Your group is ready for friends to join. Share the invite code.")

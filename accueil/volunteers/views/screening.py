@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accueil.core import audit
 from accueil.core.access import get_visible_or_404
+from accueil.core.forms import add_service_errors
 from accueil.core.taxonomy import DAYS, PERIODS, IntegrationPriority
 
 from .. import selectors
@@ -56,14 +57,6 @@ def get_own_application_or_404(user) -> Volunteer:
     if volunteer is None or not user.has_perm("volunteers.view_own_application", volunteer):
         raise Http404
     return volunteer
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _training_url() -> str | None:
@@ -184,7 +177,7 @@ def volunteer_status(request, pk: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -315,7 +308,7 @@ def volunteer_step(request, pk: int, step_type: str):
             try:
                 message = _run_step_action(step, action, form.cleaned_data, request.user)
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, message)
                 return redirect("volunteer_step", pk=volunteer.pk, step_type=step_type)
@@ -377,7 +370,7 @@ def reference_phone(request, pk: int, ref_pk: int):
                 reference=reference, answers=form.cleaned_data, by=request.user
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Reference saved."))
             return redirect("volunteer_step", pk=pk, step_type=StepType.REFERENCES)
@@ -502,7 +495,7 @@ def my_code_of_conduct(request):
                 volunteer=volunteer, signed_name=form.cleaned_data["signed_name"], by=request.user
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Thank you. You signed the code of conduct."))
             return redirect("volunteer_my_application")
@@ -528,7 +521,7 @@ def my_police_check(request):
                 volunteer=volunteer, document=form.cleaned_data["document"], by=request.user
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Thank you. We got your police check. We will check it soon.")
