@@ -10,13 +10,21 @@ from functools import cache
 
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 
 
 @cache
 def _fernet() -> MultiFernet:
     keys = [k.strip() for k in settings.FIELD_ENCRYPTION_KEY.split(",") if k.strip()]
     return MultiFernet([Fernet(k) for k in keys])
+
+
+@receiver(setting_changed)
+def _forget_keys(setting, **kwargs):
+    if setting == "FIELD_ENCRYPTION_KEY":
+        _fernet.cache_clear()
 
 
 def encrypt(value: str) -> str:
