@@ -61,7 +61,7 @@ class OutboxMessage(models.Model):
     # Addresses and bodies are personal data: encrypted at rest.
     to_address = EncryptedTextField(_("to"))
     language = models.CharField(_("language"), max_length=10)
-    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    subject = EncryptedTextField(_("subject"), blank=True)
     body_text = EncryptedTextField(_("text"))
     body_html = EncryptedTextField(_("HTML"), blank=True)
     idempotency_key = models.CharField(max_length=128, unique=True)
