@@ -8,6 +8,12 @@ from accueil.core.fields import decrypt, encrypt
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # The same address everywhere (rate limits, lockouts, audit): see core.client_ip.
+        from accueil.core.client_ip import client_ip
+
+        return client_ip(request) or "unknown"
+
     def is_open_for_signup(self, request) -> bool:
         # People join by invitation (and, for volunteers, through the public application).
         return False

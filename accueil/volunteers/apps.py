@@ -12,6 +12,13 @@ class VolunteersConfig(AppConfig):
 
         from . import permissions  # noqa: F401 - registers rules
         from .models import GroupMembership, ScreeningStep, Volunteer, WelcomeGroup
+        from .services import (  # noqa: F401 - each registers its audit codes
+            application,
+            groups,
+            reminders,
+            screening,
+            training,
+        )
 
         auditlog.register(
             Volunteer,

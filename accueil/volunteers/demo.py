@@ -82,10 +82,13 @@ def seed() -> str:
     with transaction.atomic():
         volunteers = _volunteers(password)
         _groups(volunteers)
-    ready = sum(1 for name in GROUP_NAMES if WelcomeGroup.objects.filter(name=name).exists())
+    from .readiness import readiness_for_groups
+
+    readiness = readiness_for_groups(WelcomeGroup.objects.filter(name__in=GROUP_NAMES))
+    ready = sum(1 for r in readiness.values() if r.ready)
     return (
         f"Volunteers: {COUNT} demo volunteers (volunteer01@{DEMO_DOMAIN} to volunteer{COUNT}@{DEMO_DOMAIN}, "
-        f"same password) at every stage; {ready} Welcome Groups."
+        f"same password) at every stage; {len(readiness)} Welcome Groups, {ready} of them ready to match."
     )
 
 

@@ -33,6 +33,19 @@ class Readiness:
     def ready(self) -> bool:
         return not self.reasons
 
+    def for_member(self, user_id: int) -> list[str]:
+        """What a group member may read: the group's own reasons and their own, but not
+        another member's screening facts (an expired check, unfinished training)."""
+        messages, others = [], False
+        for reason in self.reasons:
+            if reason.user_id is None or reason.user_id == user_id:
+                messages.append(reason.message)
+            else:
+                others = True
+        if others:
+            messages.append(_("some members still have checks or training to finish"))
+        return messages
+
     def summary(self) -> str:
         if self.ready:
             return _("Ready to be matched")

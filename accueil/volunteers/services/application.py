@@ -30,6 +30,7 @@ from accueil.core.models import AuditEntry
 from accueil.messaging.services import outbox_enqueue_template_email
 
 from ..models import ApplicationDraft, Reference, Volunteer, VolunteerLanguage, WelcomeGroup
+from .groups import group_join_by_code, normalize_invite_code
 
 # The privacy notice and screening consent the person agrees to. Change it with the text in
 # templates/volunteers/apply/consent_text.html: drafts that agreed to an older version are
@@ -132,10 +133,6 @@ def invite_code_group(code: str) -> WelcomeGroup | None:
     if not code:
         return None
     return WelcomeGroup.objects.filter(invite_code=code, is_active=True).first()
-
-
-def normalize_invite_code(code: str) -> str:
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
 def pending_invite_code(volunteer: Volunteer) -> str:
@@ -372,8 +369,6 @@ def application_submit(*, draft: ApplicationDraft, answers: ApplicationAnswers) 
     if group:
         # Friends applying together: the person joins the group now; the readiness gate
         # counts them only once they are approved.
-        from .groups import group_join_by_code
-
         group_join_by_code(user=user, code=group.invite_code)
     _send_activation(address)
     return volunteer

@@ -25,6 +25,11 @@ audit.register(
 )
 
 
+def normalize_invite_code(code: str) -> str:
+    """Codes are read out on the phone and typed by hand: ignore case, spaces and dashes."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
 def _current(group):
     return group.memberships.filter(left_at__isnull=True)
 
@@ -118,7 +123,7 @@ def group_join_by_code(*, user, code: str) -> GroupMembership:
     """A volunteer joins friends' group with the code they were given."""
     group = (
         WelcomeGroup.objects.select_for_update()
-        .filter(invite_code=code.strip().upper().replace(" ", ""))
+        .filter(invite_code=normalize_invite_code(code))
         .first()
     )
     if group is None:
@@ -142,6 +147,8 @@ def group_start(*, user, name: str) -> WelcomeGroup:
     volunteer = Volunteer.objects.filter(user=user).first()
     if volunteer is None:
         raise ValidationError(_("Apply as a volunteer first."))
+    if volunteer.status in (VolunteerStatus.DECLINED, VolunteerStatus.WITHDRAWN):
+        raise ValidationError(_("Only current volunteers can start a group."))
     if GroupMembership.objects.filter(
         user=user, left_at__isnull=True, role=GroupMembership.Role.LEAD
     ).exists():

@@ -235,3 +235,23 @@ def test_it_shows_a_volunteer_what_is_next(personas, setup):
 
 def test_it_keeps_staff_and_partners_out_of_the_volunteer_home(personas, setup):
     assert_personas(personas, reverse("volunteer_home"), {"volunteer", "interpreter", "outsider"})
+
+
+def test_it_reads_codes_typed_with_dashes_and_spaces(personas, setup):
+    program, region, group = setup
+    from accueil.factories import UserFactory
+
+    friend = UserFactory(role="volunteer")
+    enrol(friend, program, region)
+    spaced = f"{group.invite_code[:4].lower()} - {group.invite_code[4:]}"
+    assert services.group_join_by_code(user=friend, code=spaced).group == group
+
+
+def test_it_does_not_let_a_declined_volunteer_start_a_group(personas, setup):
+    from accueil.factories import UserFactory
+
+    program, region, _ = setup
+    declined = UserFactory(role="volunteer")
+    enrol(declined, program, region, status=VolunteerStatus.DECLINED)
+    with pytest.raises(ValidationError, match="Only current volunteers"):
+        services.group_start(user=declined, name="Nope")

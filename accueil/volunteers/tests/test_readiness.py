@@ -173,3 +173,14 @@ def test_it_computes_many_groups_in_constant_queries(ready_group, django_assert_
     with django_assert_num_queries(5):
         result = readiness_for_groups([ready_group, *more])
     assert len(result) == 6
+
+
+def test_it_hides_other_members_screening_facts_from_members(ready_group):
+    ScreeningStep.objects.filter(volunteer__user__full_name="Sam Rivera").update(
+        expires_on=date(2020, 1, 1)
+    )
+    readiness = group_readiness(ready_group)
+    sam = ready_group.memberships.get(user__full_name="Sam Rivera").user_id
+    noor = ready_group.memberships.get(user__full_name="Noor Haddad").user_id
+    assert readiness.for_member(sam) == ["Sam Rivera's police check expired on Jan. 1, 2020"]
+    assert readiness.for_member(noor) == ["some members still have checks or training to finish"]

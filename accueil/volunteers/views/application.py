@@ -6,6 +6,7 @@ id is kept there) or through the secret link emailed to the applicant; anything 
 the start page or a 404, never someone else's answers.
 """
 
+import time
 from functools import wraps
 
 from allauth.account.internal.flows.login import record_authentication
@@ -82,13 +83,12 @@ def _session_draft(request) -> ApplicationDraft | None:
 
 
 def _over_rate_limit(request) -> bool:
-    key = f"volunteer-apply-start:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60 * 60)
-        count = 1
+    # One counter per address and clock hour. The hour is in the key rather than in the
+    # expiry because the database cache resets the expiry on every incr().
+    hour = int(time.time() // 3600)
+    key = f"volunteer-apply-start:{client_ip(request) or 'unknown'}:{hour}"
+    count = (cache.get(key) or 0) + 1
+    cache.set(key, count, timeout=2 * 60 * 60)
     return count > STARTS_PER_HOUR
 
 

@@ -62,13 +62,17 @@ def group_create(request):
 def group_detail(request, pk: int):
     group = get_visible_or_404(WelcomeGroup, request.user, pk=pk)
     can_manage = request.user.has_perm("volunteers.manage_group", group)
+    readiness = group_readiness(group)
     memberships = group.memberships.select_related("user").order_by("left_at", "-role", "joined_at")
     current = [m for m in memberships if m.left_at is None]
     context = {
         "group": group,
         "current": current,
         "past": [m for m in memberships if m.left_at is not None],
-        "readiness": group_readiness(group),
+        "readiness": readiness,
+        "reasons": [r.message for r in readiness.reasons]
+        if can_manage
+        else readiness.for_member(request.user.pk),
         "profile": services.group_profile(group),
         "can_manage": can_manage,
         "is_member": any(m.user_id == request.user.pk for m in current),

@@ -28,6 +28,9 @@ def volunteer_home(request):
         "steps_total": len([s for s in steps if s.required]),
         "training_left": training["missing"],
         "training_total": len(training["required"]),
-        "groups": [(m, readiness[m.group_id]) for m in memberships],
+        "groups": [
+            (m, readiness[m.group_id], readiness[m.group_id].for_member(user.pk))
+            for m in memberships
+        ],
     }
     return TemplateResponse(request, "volunteers/home/home.html", context)
