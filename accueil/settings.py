@@ -38,7 +38,13 @@ if PRODUCTION:
         raise ImproperlyConfigured("Production refuses to start with DEBUG on.")
     if not FIELD_ENCRYPTION_KEY:
         raise ImproperlyConfigured("Production needs FIELD_ENCRYPTION_KEY (a Fernet key).")
+    FIELD_HASH_KEY = env_str("FIELD_HASH_KEY")
+    if len(FIELD_HASH_KEY) < 32:
+        raise ImproperlyConfigured("Production needs FIELD_HASH_KEY (32 characters or more).")
 else:
+    FIELD_HASH_KEY = env_str("FIELD_HASH_KEY") or read_or_create_key(
+        VAR_DIR / "field_hash_key", lambda: secrets.token_urlsafe(48)
+    )
     SECRET_KEY = env_str("SECRET_KEY") or read_or_create_key(
         VAR_DIR / "secret_key", lambda: secrets.token_urlsafe(64)
     )
@@ -80,6 +86,7 @@ INSTALLED_APPS = [
     "accueil.accounts",
     "accueil.messaging",
     "accueil.volunteers",
+    "accueil.newcomers",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,9 @@ Encrypted fields cannot be searched or ordered in SQL: keep a hashed lookup colu
 them when equality search is needed.
 """
 
+import datetime
+import hashlib
+import hmac
 from functools import cache
 
 from cryptography.fernet import Fernet, MultiFernet
@@ -46,3 +49,33 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+class EncryptedDateField(EncryptedTextField):
+    """A date stored encrypted (claim and arrival dates reveal immigration history).
+    It cannot be filtered or ordered in SQL; compute with it in Python."""
+
+    def from_db_value(self, value, expression, connection):
+        text = super().from_db_value(value, expression, connection)
+        return datetime.date.fromisoformat(text) if text else None
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, datetime.date):
+            return value or None
+        return datetime.date.fromisoformat(str(value))
+
+    def get_prep_value(self, value):
+        value = self.to_python(value)
+        return encrypt(value.isoformat()) if value else None
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return forms.DateField(**{"required": not self.blank, **kwargs})
+
+
+def keyed_hash(value: str) -> str:
+    """A stable HMAC of a normalised value (a phone number) for equality look-ups, under a key
+    of its own (FIELD_HASH_KEY), so the hash cannot be reversed by guessing numbers."""
+    digest = hmac.new(settings.FIELD_HASH_KEY.encode(), value.encode(), hashlib.sha256)
+    return digest.hexdigest()

@@ -33,6 +33,7 @@ PRODUCTION = {
     "ACCUEIL_ENV": "production",
     "SECRET_KEY": "p" * 30 + "-a-long-random-production-secret-key-value",
     "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "FIELD_HASH_KEY": "h" * 40,
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "ALLOWED_HOSTS": "accueil.example.org",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -1,0 +1,33 @@
+from .household import (
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    ConsentText,
+    EligibilityRule,
+    Household,
+    HouseholdMember,
+    HouseholdStatus,
+    ImmigrationStatus,
+    MeetingMode,
+    OnboardingCall,
+    ProgramIntake,
+    ReferralSource,
+    Urgency,
+)
+
+__all__ = [
+    "Consent",
+    "ConsentMethod",
+    "ConsentPurpose",
+    "ConsentText",
+    "EligibilityRule",
+    "Household",
+    "HouseholdMember",
+    "HouseholdStatus",
+    "ImmigrationStatus",
+    "MeetingMode",
+    "OnboardingCall",
+    "ProgramIntake",
+    "ReferralSource",
+    "Urgency",
+]
