@@ -35,3 +35,8 @@ class NewcomersConfig(AppConfig):
         auditlog.register(HouseholdMember, mask_fields=["first_name", "needs"])
         auditlog.register(Consent, exclude_fields=["updated_at"])
         auditlog.register(OnboardingCall, exclude_fields=["updated_at"], mask_fields=["notes"])
+
+    def seed_demo(self) -> str:
+        from .demo import seed
+
+        return seed()
