@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accueil.messaging.urls")),
     path("", include("accueil.volunteers.urls")),
+    path("", include("accueil.newcomers.urls")),
     path("", include("accueil.accounts.urls")),
 ]
