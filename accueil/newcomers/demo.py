@@ -125,7 +125,11 @@ def seed() -> str:
                 region_name = "Toronto"
             region = regions[region_name]
             partner = partners[i % len(partners)] if partners else None
-            referral_date = today - timedelta(days=5 + (len(PEOPLE) - i) * 4 % 170)
+            # Referred between 10 and 160 days ago; onboarded about a week later, on the
+            # waitlist a few days after that (so some wait past the 8-week target).
+            days_since_referral = 10 + (i * 37) % 150
+            referral_date = today - timedelta(days=days_since_referral)
+            waitlisted = now - timedelta(days=max(days_since_referral - 10, 1))
             arrival = None if claimant else referral_date - timedelta(days=90 + i * 23)
             claim = referral_date - timedelta(days=60 + i * 11) if claimant else None
             if stage == HouseholdStatus.NOT_ELIGIBLE and not claimant:
@@ -147,7 +151,7 @@ def seed() -> str:
                 program=program,
                 region=region,
                 status=stage,
-                status_changed_at=now - timedelta(days=(len(PEOPLE) - i) % 40),
+                status_changed_at=min(waitlisted, now - timedelta(days=1)),
                 source=ReferralSource.PARTNER if partner else ReferralSource.STAFF_PHONE,
                 referring_organisation=partner,
                 referred_by=referrers.get(partner.pk) if partner else None,
@@ -199,7 +203,7 @@ def seed() -> str:
                 else "",
                 is_eligible=stage != HouseholdStatus.NOT_ELIGIBLE,
                 eligibility_reason=reason,
-                waitlisted_at=now - timedelta(days=10 + i * 2)
+                waitlisted_at=waitlisted
                 if stage
                 in (
                     HouseholdStatus.WAITING,
@@ -239,7 +243,7 @@ def seed() -> str:
                 else ConsentMethod.VERBAL,
                 obtained_by=household.referred_by,
                 obtained_by_name=str(household.referred_by or ""),
-                obtained_at=now - timedelta(days=(len(PEOPLE) - i) * 4 % 170 + 5),
+                obtained_at=now - timedelta(days=days_since_referral),
             )
             if household.shared_profile:
                 Consent.objects.create(
@@ -250,7 +254,10 @@ def seed() -> str:
                     language=languages[0],
                     method=ConsentMethod.INTERPRETER,
                     obtained_by=household.coordinator,
-                    obtained_at=household.waitlisted_at or now,
+                    obtained_by_name=household.coordinator.display_name
+                    if household.coordinator
+                    else "",
+                    obtained_at=waitlisted - timedelta(days=2),
                 )
             if stage not in (HouseholdStatus.RECEIVED, HouseholdStatus.NOT_ELIGIBLE):
                 done = stage != HouseholdStatus.ONBOARDING
@@ -261,11 +268,9 @@ def seed() -> str:
                     language=languages[0],
                     scheduled_at=now + timedelta(days=2 + i % 5)
                     if not done
-                    else (household.waitlisted_at or now) - timedelta(days=2),
+                    else waitlisted - timedelta(days=2),
                     duration_minutes=35 + i % 12 if done else None,
-                    completed_at=(household.waitlisted_at or now) - timedelta(days=2)
-                    if done
-                    else None,
+                    completed_at=waitlisted - timedelta(days=2) if done else None,
                     checklist={
                         "program": True,
                         "consent": True,
