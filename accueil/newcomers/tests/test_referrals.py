@@ -303,3 +303,21 @@ def test_a_consent_text_changed_meanwhile_is_asked_again(personas, program, regi
     response = client.get(CHECK)
     assert response.status_code == 200
     assert "The consent text changed to version 2027-01" in response.content.decode()
+
+
+def test_it_explains_bad_input_in_the_partners_language(personas, program, region):
+    from django.utils import translation
+
+    personas.partner_a.language = "fr"
+    personas.partner_a.save()
+    client = personas.client_for("partner_a")
+    response = client.post(
+        REFER, form_data(program, region, phone="555 01", arrival_date="2026-02-30")
+    )
+    page = response.content.decode()
+    with translation.override("fr"):
+        english = "Enter a phone number like 416 555 0123, or +44 20 7946 0958."
+        phone_error = translation.gettext(english)
+    assert phone_error != english  # the French catalogue has it
+    assert phone_error in page and '<html lang="fr"' in page
+    assert 'value="555 01"' in page and 'value="2026-02-30"' in page
