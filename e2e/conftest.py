@@ -58,6 +58,12 @@ def _fresh_cache(transactional_db):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded documents and training handouts go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def new_site(browser, live_server):
     """Make a fresh browser context: a second person, a second device, another viewport."""

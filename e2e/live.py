@@ -59,20 +59,31 @@ class Site:
         """Start a signed-in session without the sign-in pages (the journeys test those)."""
         client = Client()
         client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        self.take_over_session(client)
+
+    def take_over_session(self, client: Client) -> None:
+        """Continue in the browser what a Django test client started (a half-filled form)."""
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         self.context.add_cookies(
             [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": self.base_url}]
         )
 
-    def sign_in(self, user, *, password: str = PASSWORD) -> None:
-        """Sign in through the real forms, with a TOTP code when the account has one."""
+    def sign_in(self, user, *, password: str = PASSWORD, on_each_page=None) -> None:
+        """Sign in through the real forms, with a TOTP code when the account has one.
+
+        ``on_each_page(page)`` runs on each sign-in page before it is filled in (a journey
+        checks accessibility there)."""
         page = self.page
         self.goto("/accounts/login/")
+        if on_each_page:
+            on_each_page(page)
         page.locator("main input[name=login]").fill(user.email)
         page.locator("main input[name=password]").fill(password)
         page.locator("main form button[type=submit]").click()
         if has_totp(user):
             expect(page).to_have_url(self.url("/accounts/2fa/authenticate/"))
+            if on_each_page:
+                on_each_page(page)
             page.locator("main input[name=code]").fill(totp_code(user))
             page.locator("form[action='/accounts/2fa/authenticate/'] button[type=submit]").click()
         # Where a person lands depends on their role; signed in, every page offers to sign out.

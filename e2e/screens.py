@@ -9,9 +9,11 @@ import re
 from datetime import timedelta
 
 from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -25,6 +27,13 @@ from accueil.factories import (
     host_organisation,
 )
 from accueil.messaging.models import Channel, OutboxMessage
+from accueil.volunteers.models import TrainingCompletion, TrainingModule, Volunteer, WelcomeGroup
+from accueil.volunteers.selectors_training import published_modules
+from accueil.volunteers.services import groups as group_services
+from accueil.volunteers.services import training as training_services
+from accueil.volunteers.services.application import activation_link
+from accueil.volunteers.tests.training_factories import wrong_choice
+from e2e import volunteer_data
 from e2e.live import PASSWORD, Site
 
 SCREENS = {}
@@ -440,3 +449,426 @@ def _audit_errors(site: Site, language: str) -> None:
     site.sign_in_session(admin)
     site.goto("/audit/?record=nonsense")
     expect(site.page.locator(".error-summary")).to_be_visible()
+
+
+# Volunteers: the public application (nobody signed in).
+
+
+def _application(site: Site, language: str, *, until: str | None = None) -> None:
+    """The browser carries on an application that the pages before ``until`` answered."""
+    program = volunteer_data.toronto_program()
+    site.take_over_session(
+        volunteer_data.application_client(program, language=language, until=until)
+    )
+
+
+@screen("volunteer application, start")
+def _apply_start(site: Site, language: str) -> None:
+    volunteer_data.toronto_program()
+    site.goto("/apply/")
+    expect(site.page.locator("main a.button[href='/apply/about/']")).to_be_visible()
+
+
+@screen("volunteer application, about you")
+def _apply_about(site: Site, language: str) -> None:
+    volunteer_data.toronto_program()
+    site.goto("/apply/about/")
+    expect(site.page.locator("input[name=full_name]")).to_be_visible()
+
+
+def _apply_step(name: str, step: str, selector: str) -> None:
+    def show(site: Site, language: str) -> None:
+        _application(site, language, until=step)
+        site.goto(f"/apply/{step}/")
+        expect(site.page.locator(selector).first).to_be_visible()
+
+    screen(name)(show)
+
+
+_apply_step("volunteer application, gender", "gender", "input[name=gender]")
+_apply_step("volunteer application, languages", "languages", "input[name=language_1]")
+_apply_step("volunteer application, skills", "skills", "input[name=skills]")
+_apply_step("volunteer application, availability", "availability", "input[name=availability]")
+_apply_step("volunteer application, location", "location", "input[name=postal_prefix]")
+_apply_step("volunteer application, group invite code", "group", "input[name=invite_code]")
+_apply_step("volunteer application, motivation", "motivation", "textarea[name=motivation]")
+_apply_step("volunteer application, references", "references", "input[name=ref1_name]")
+_apply_step("volunteer application, consent", "consent", "input[name=consent]")
+
+
+@screen("volunteer application, languages, errors")
+def _apply_languages_errors(site: Site, language: str) -> None:
+    _application(site, language, until="languages")
+    site.goto("/apply/languages/")
+    site.page.locator("input[name=language_1]").fill("Klingonese")
+    site.page.locator("input[name=language_2]").fill("Arabic")
+    site.page.locator("main form button[type=submit]").click()
+    expect(site.page.locator(".error-summary")).to_be_focused()
+    expect(site.page.locator(".error-summary li")).to_have_count(2)
+
+
+@screen("volunteer application, check answers")
+def _apply_check(site: Site, language: str) -> None:
+    _application(site, language)
+    site.goto("/apply/check/")
+    expect(site.page.locator(".summary__action a").first).to_be_visible()
+
+
+@screen("volunteer application, sent")
+def _apply_sent(site: Site, language: str) -> None:
+    _application(site, language)
+    site.goto("/apply/check/")
+    site.page.locator("main form button[type=submit]").click()
+    expect_path(site, "/apply/sent/")
+
+
+@screen("volunteer application, link sent")
+def _apply_link_sent(site: Site, language: str) -> None:
+    site.goto("/apply/link-sent/")
+    expect(site.page.locator("h1")).to_be_visible()
+
+
+@screen("volunteer application, link does not work")
+def _apply_link_invalid(site: Site, language: str) -> None:
+    response = site.goto("/apply/resume/not-a-real-token/")
+    assert response.status == 404
+
+
+@screen("volunteer application, already signed in")
+def _apply_signed_in(site: Site, language: str) -> None:
+    site.sign_in_session(UserFactory(role=Role.VOLUNTEER, language=language))
+    site.goto("/apply/")
+    expect(site.page.locator("main a.button[href='/']")).to_be_visible()
+
+
+@screen("volunteer application, choose a password")
+def _apply_activate(site: Site, language: str) -> None:
+    program = volunteer_data.toronto_program()
+    volunteer_data.application_client(program, language=language, submit=True)
+    address = EmailAddress.objects.get(email="nadia.haddad@example.org")
+    site.page.goto(activation_link(address).replace(settings.SITE_URL, site.base_url, 1))
+    expect(site.page.locator("input[name=password1]")).to_be_visible()
+
+
+@screen("volunteer application, confirmation link does not work")
+def _apply_activate_invalid(site: Site, language: str) -> None:
+    response = site.goto("/apply/account/not-a-real-key/")
+    assert response.status == 404
+
+
+# Volunteers: the public reference form.
+
+
+def _reference_token(language: str) -> str:
+    """A referee's link, as the request email carries it."""
+    program = volunteer_data.toronto_program()
+    by = volunteer_data.coordinator_of(program)
+    nadia = volunteer_data.volunteer_in_screening(program, by=by, language=language)
+    reference = nadia.references.get(answered_at__isnull=True)
+    token = reference.new_token()
+    reference.save()
+    return token
+
+
+@screen("reference form")
+def _reference_form(site: Site, language: str) -> None:
+    site.goto(f"/volunteers/reference/{_reference_token(language)}/")
+    expect(site.page.locator("input[name=known_for]").first).to_be_visible()
+
+
+@screen("reference form, thank you")
+def _reference_thanks(site: Site, language: str) -> None:
+    _reference_form(site, language)
+    page = site.page
+    page.locator("input[name=known_for][value='1_3']").check()
+    page.locator("input[name=capacity]").fill("We live on the same street.")
+    page.locator("input[name=trust][value=yes]").check()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("input[name=capacity]")).to_have_count(0)
+
+
+@screen("reference form, link does not work")
+def _reference_invalid(site: Site, language: str) -> None:
+    response = site.goto("/volunteers/reference/not-a-real-token/")
+    assert response.status == 404
+
+
+# Volunteers: their own pages.
+
+
+def _nadia_signed_in(site: Site, language: str):
+    program = volunteer_data.toronto_program()
+    by = volunteer_data.coordinator_of(program)
+    volunteer_data.load_modules()
+    nadia = volunteer_data.volunteer_in_screening(program, by=by, language=language)
+    site.sign_in_session(nadia.user)
+    return nadia
+
+
+@screen("volunteer, what's next")
+def _volunteer_home(site: Site, language: str) -> None:
+    program = volunteer_data.toronto_program()
+    by = volunteer_data.coordinator_of(program)
+    volunteer_data.load_modules()
+    nadia = volunteer_data.volunteer_in_screening(program, by=by, language=language)
+    group = volunteer_data.ready_group(program, by=by)
+    group_services.group_join_by_code(user=nadia.user, code=group.invite_code)
+    site.sign_in_session(nadia.user)
+    site.goto("/me/")
+    expect(site.page.locator(".task-list .task")).to_have_count(3)
+
+
+@screen("volunteer, what's next, no group yet")
+def _volunteer_home_no_group(site: Site, language: str) -> None:
+    _nadia_signed_in(site, language)
+    site.goto("/me/")
+    expect(site.page.locator("main a[href='/groups/join/']")).to_be_visible()
+
+
+@screen("volunteer, my application")
+def _my_application(site: Site, language: str) -> None:
+    _nadia_signed_in(site, language)
+    site.goto("/volunteers/my-application/")
+    expect(site.page.locator(".next-steps a").first).to_be_visible()
+
+
+@screen("volunteer, code of conduct")
+def _my_code_of_conduct(site: Site, language: str) -> None:
+    _nadia_signed_in(site, language)
+    site.goto("/volunteers/my-application/code-of-conduct/")
+    expect(site.page.locator("input[name=signed_name]")).to_be_visible()
+
+
+@screen("volunteer, police check upload")
+def _my_police_check(site: Site, language: str) -> None:
+    _nadia_signed_in(site, language)
+    site.goto("/volunteers/my-application/police-check/")
+    expect(site.page.locator("input[name=document]")).to_be_visible()
+
+
+# Volunteers: training.
+
+TRAINING_MODULE = "boundaries-confidentiality-money"  # it has handouts
+
+
+def _trainee(site: Site, language: str):
+    nadia = _nadia_signed_in(site, language)
+    modules = list(published_modules())
+    TrainingCompletion.objects.create(user=nadia.user, module=modules[0])
+    return nadia, TrainingModule.objects.get(slug=TRAINING_MODULE)
+
+
+def _fail_quiz(user, module) -> None:
+    wrong = {q.pk: [wrong_choice(q).pk] for q in module.questions.prefetch_related("choices")}
+    training_services.quiz_submit(user=user, module=module, answers=wrong)
+
+
+@screen("training")
+def _training_list(site: Site, language: str) -> None:
+    nadia, module = _trainee(site, language)
+    _fail_quiz(nadia.user, module)
+    site.goto("/training/")
+    expect(site.page.locator(".training-task")).to_have_count(5)
+
+
+@screen("training module, with attempts")
+def _training_module(site: Site, language: str) -> None:
+    nadia, module = _trainee(site, language)
+    _fail_quiz(nadia.user, module)
+    site.goto(f"/training/{module.slug}/")
+    expect(site.page.locator(".training-attempts li")).to_have_count(1)
+
+
+@screen("training quiz")
+def _training_quiz(site: Site, language: str) -> None:
+    _nadia, module = _trainee(site, language)
+    site.goto(f"/training/{module.slug}/quiz/")
+    expect(site.page.locator(".quiz-question")).to_have_count(module.questions.count())
+
+
+@screen("training quiz, not passed")
+def _training_quiz_failed(site: Site, language: str) -> None:
+    _training_quiz(site, language)
+    module = TrainingModule.objects.get(slug=TRAINING_MODULE)
+    for question in module.questions.prefetch_related("choices"):
+        site.page.locator(f"input[value='{wrong_choice(question).pk}']").check()
+    site.page.locator("main form.quiz button[type=submit]").click()
+    expect(site.page.locator(".quiz-result")).to_be_focused()
+    expect(site.page.locator(".quiz-question--review").first).to_be_visible()
+
+
+@screen("training certificate, nothing passed yet")
+def _training_certificate_empty(site: Site, language: str) -> None:
+    site.sign_in_session(UserFactory(role=Role.VOLUNTEER, language=language))
+    site.goto("/training/certificate.pdf")
+    expect(site.page.locator("h1")).to_be_visible()
+
+
+@screen("training overview")
+def _training_overview(site: Site, language: str) -> None:
+    manager = UserFactory(role=Role.PROGRAM_MANAGER, full_name="Mona Manager", language=language)
+    program = volunteer_data.toronto_program()
+    volunteer_data.load_modules()
+    volunteer_data.ready_group(program, by=manager)
+    nadia = volunteer_data.volunteer(program, "Nadia Haddad")
+    _fail_quiz(nadia.user, TrainingModule.objects.get(slug=TRAINING_MODULE))
+    site.sign_in_session(manager)
+    site.goto("/training/overview/")
+    expect(site.page.locator("table tbody tr")).to_have_count(5)
+
+
+# Volunteers: Welcome Groups.
+
+
+def _groups(language: str):
+    """Staff of the program; a ready group, one short of members, and one without a lead."""
+    program = volunteer_data.toronto_program()
+    by = volunteer_data.coordinator_of(program, language=language)
+    volunteer_data.load_modules()
+    ready = volunteer_data.ready_group(program, by=by)
+    friend = volunteer_data.approved_volunteer(program, "Kwame Asante")
+    short = volunteer_data.welcome_group(program, by=by, name="Danforth Neighbours", lead=friend)
+    nadia = volunteer_data.volunteer_in_screening(program, by=by)
+    group_services.group_join_by_code(user=nadia.user, code=short.invite_code)
+    leaderless = WelcomeGroup.objects.create(
+        name="High Park Circle", program=program, region=volunteer_data.toronto(program)
+    )
+    # Waiting for a group: the suggestions.
+    volunteer_data.approved_volunteer(
+        program, "Hamid Rahimi", languages=[("fa", "native"), ("ar", "fluent")]
+    )
+    volunteer_data.approved_volunteer(
+        program,
+        "Chloé Gagnon",
+        languages=[("fr", "native")],
+        region=program.regions.get(name="Peel"),
+    )
+    return by, ready, short, leaderless
+
+
+@screen("Welcome Groups")
+def _group_list(site: Site, language: str) -> None:
+    by, *_groups_made = _groups(language)
+    site.sign_in_session(by)
+    site.goto("/groups/")
+    expect(site.page.locator("table tbody tr")).to_have_count(3)
+
+
+@screen("Welcome Group, for staff")
+def _group_detail_staff(site: Site, language: str) -> None:
+    by, _ready, short, _leaderless = _groups(language)
+    gone = volunteer_data.approved_volunteer(short.program, "Sam Leclerc")
+    membership = group_services.group_add_member(group=short, user=gone.user, by=by)
+    group_services.group_remove_member(membership=membership, by=by)
+    site.sign_in_session(by)
+    site.goto(f"/groups/{short.pk}/")
+    expect(site.page.locator(".gate--todo")).to_be_visible()
+    expect(site.page.locator("main form[action$='/members/'] button").first).to_be_visible()
+
+
+@screen("Welcome Group, for a member")
+def _group_detail_member(site: Site, language: str) -> None:
+    _by, ready, _short, _leaderless = _groups(language)
+    member = ready.memberships.exclude(role="lead").first().user
+    services.user_set_language(user=member, language=language)
+    site.sign_in_session(member)
+    site.goto(f"/groups/{ready.pk}/")
+    expect(site.page.locator(".gate--ok")).to_be_visible()
+
+
+@screen("join a group, wrong code")
+def _group_join_error(site: Site, language: str) -> None:
+    _nadia_signed_in(site, language)
+    site.goto("/groups/join/")
+    site.page.locator("input[name=code]").fill("NOPE2345")
+    site.page.locator("main form button[type=submit]").click()
+    expect(site.page.locator(".error-summary")).to_be_focused()
+
+
+@screen("start a group")
+def _group_start(site: Site, language: str) -> None:
+    _nadia_signed_in(site, language)
+    site.goto("/groups/start/")
+    expect(site.page.locator("input[name=name]")).to_be_visible()
+
+
+@screen("create a Welcome Group")
+def _group_create(site: Site, language: str) -> None:
+    program = volunteer_data.toronto_program()
+    site.sign_in_session(volunteer_data.coordinator_of(program, language=language))
+    site.goto("/groups/new/")
+    expect(site.page.locator("select[name=program]")).to_be_visible()
+
+
+# Volunteers: screening, for staff.
+
+
+def _screening(site: Site, language: str) -> Volunteer:
+    """Nadia half-way through her screening; her coordinator signed in."""
+    program = volunteer_data.toronto_program()
+    by = volunteer_data.coordinator_of(program, language=language)
+    volunteer_data.load_modules()
+    nadia = volunteer_data.volunteer_in_screening(program, by=by)
+    site.sign_in_session(by)
+    return nadia
+
+
+@screen("volunteers pipeline, filtered")
+def _pipeline(site: Site, language: str) -> None:
+    program = volunteer_data.toronto_program()
+    by = volunteer_data.coordinator_of(program, language=language)
+    volunteer_data.pipeline(program, by=by)
+    site.sign_in_session(by)
+    region = volunteer_data.toronto(program)
+    site.goto(f"/volunteers/?region={region.pk}&language=en")
+    expect(site.page.locator("table.pipeline tbody tr")).to_have_count(4)
+
+
+@screen("volunteer, for staff")
+def _volunteer_detail(site: Site, language: str) -> None:
+    nadia = _screening(site, language)
+    site.goto(f"/volunteers/{nadia.pk}/")
+    expect(site.page.locator(".task-list__item")).to_have_count(6)
+
+
+def _screening_step(name: str, step_type: str, selector: str) -> None:
+    def show(site: Site, language: str) -> None:
+        nadia = _screening(site, language)
+        site.goto(f"/volunteers/{nadia.pk}/steps/{step_type}/")
+        expect(site.page.locator(selector).first).to_be_visible()
+
+    screen(name)(show)
+
+
+_screening_step("screening step, interview", "interview", "input[name='record-outcome']")
+_screening_step("screening step, references", "references", ".reference-answer")
+_screening_step("screening step, police check", "police_check", "input[name='record-issued_on']")
+_screening_step("screening step, code of conduct", "code_of_conduct", ".cc-details")
+_screening_step("screening step, orientation", "orientation", "input[name='record-attended_on']")
+_screening_step("screening step, training", "training", "textarea[name='mark_done-note']")
+
+
+@screen("approve a volunteer, not possible yet")
+def _volunteer_approve_blocked(site: Site, language: str) -> None:
+    nadia = _screening(site, language)
+    site.goto(f"/volunteers/{nadia.pk}/approve/")
+    expect(site.page.locator("main .notice li").first).to_be_visible()
+
+
+@screen("change a volunteer's status")
+def _volunteer_status(site: Site, language: str) -> None:
+    nadia = _screening(site, language)
+    site.goto(f"/volunteers/{nadia.pk}/status/")
+    expect(site.page.locator("input[name=status]").first).to_be_visible()
+
+
+@screen("reference taken by phone")
+def _reference_phone(site: Site, language: str) -> None:
+    nadia = _screening(site, language)
+    reference = nadia.references.get(answered_at__isnull=True)
+    site.goto(f"/volunteers/{nadia.pk}/references/{reference.pk}/phone/")
+    expect(site.page.locator("input[name=capacity]")).to_be_visible()
+
+
+# The households pages register themselves in the same registry.
+from e2e import screens_households  # noqa: E402, F401
