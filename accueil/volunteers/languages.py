@@ -230,6 +230,11 @@ def find(text: str | None, language: str | None = None) -> str | None:
     French; any case; accents optional) or an ISO 639 code. None when nothing matches."""
     if not text or not text.strip():
         return None
+    # A two-letter code first: stored answers are codes, and "en" (English) is also the name of
+    # another language ("En", of Viet Nam). Three letters keep names first: people type "ASL".
+    code = text.strip().lower()
+    if len(code) == 2 and code in _records():
+        return code
     return _lookup(language or _active_language()).get(_fold(text))
 
 

@@ -58,3 +58,9 @@ def test_it_suggests_the_common_languages_first():
         assert name in names[:40]
     assert len(names) == len(set(names)) < 250  # short enough for a slow connection
     assert names[0] != languages.picker_names("fr")[0]  # "Anglais"
+
+
+def test_it_reads_a_stored_code_as_that_language():
+    # "en" is also the name of a language of Viet Nam ("En", code enc); a stored code wins.
+    assert languages.find("en") == "en"
+    assert languages.find("English") == "en"
