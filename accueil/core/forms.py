@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -5,6 +7,29 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .audit import CODES
+
+# Canadian postal codes: the first three characters (the "forward sortation area") are a
+# letter, a digit and a letter; D, F, I, O, Q, U never appear, nor W and Z first.
+FSA = re.compile(r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z]$")
+FULL_POSTAL_CODE = re.compile(
+    r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][0-9][ABCEGHJ-NPRSTV-Z][0-9]$"
+)
+
+
+class ErrorLinksMixin:
+    def anchor(self, name: str) -> str:
+        """The id of a field's first input: a link to a group of radios or checkboxes lands
+        on its first choice."""
+        bound = self[name]
+        multiple = isinstance(bound.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple))
+        return f"{bound.auto_id}_0" if multiple else bound.auto_id
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for the error summary."""
+        links = [("", str(error)) for error in self.non_field_errors()]
+        for bound in self:
+            links.extend((self.anchor(bound.name), str(error)) for error in bound.errors)
+        return links
 
 
 class AuditFilterForm(forms.Form):

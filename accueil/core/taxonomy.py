@@ -1,4 +1,4 @@
-"""Shared vocabularies: integration priorities and the weekly availability grid.
+"""Shared vocabularies: integration priorities, the weekly availability grid and gender.
 
 Volunteers' skills and households' priorities use the same taxonomy so that matching can
 compare them directly.
@@ -20,6 +20,14 @@ class IntegrationPriority(models.TextChoices):
     DIGITAL_SKILLS = "digital_skills", _("Using phones, computers and the internet")
     GETTING_AROUND = "getting_around", _("Getting around the city")
     OTHER = "other", _("Something else")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Non-binary")
+    SELF_DESCRIBED = "self_described", _("I describe myself another way")
+    UNDISCLOSED = "", _("I prefer not to say")
 
 
 DAYS = [

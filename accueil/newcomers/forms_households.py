@@ -11,23 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accueil.accounts.models import Region
-from accueil.core.taxonomy import DAYS, PERIODS, SLOTS, IntegrationPriority, slot_label
-from accueil.volunteers import languages
-from accueil.volunteers.forms_application import FSA, FULL_POSTAL_CODE
-from accueil.volunteers.forms_screening import DateTimeInput
-from accueil.volunteers.models import Gender
+from accueil.core import languages
+from accueil.core.forms import FSA, FULL_POSTAL_CODE
+from accueil.core.taxonomy import DAYS, PERIODS, SLOTS, Gender, IntegrationPriority, slot_label
+from accueil.core.widgets import DateInput, DateTimeInput
 
 from .models import ConsentMethod, ConsentPurpose, Household, HouseholdMember, MeetingMode
 from .services.consent import CONSENT_VERSION, consent_versions
 from .services.households import CHANNELS, phone_e164
 from .services.onboarding import CHECKLIST
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _language_codes(text: str) -> tuple[list[str], list[str]]:

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accueil.accounts.models import Organisation, Region
+from accueil.core import languages
+from accueil.core.forms import ErrorLinksMixin
 from accueil.core.taxonomy import IntegrationPriority
-from accueil.volunteers import languages
-from accueil.volunteers.forms_application import ErrorLinksMixin, TelInput
+from accueil.core.widgets import TelInput
 
 from . import phone as phones
 from .models import ConsentMethod, ImmigrationStatus, ReferralSource, Urgency

@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accueil.accounts.models import Program, Region
-from accueil.core.taxonomy import DAYS, PERIODS, SLOTS, IntegrationPriority, slot_label
+from accueil.core import languages
+from accueil.core.forms import FSA, FULL_POSTAL_CODE, ErrorLinksMixin
+from accueil.core.taxonomy import DAYS, PERIODS, SLOTS, Gender, IntegrationPriority, slot_label
+from accueil.core.widgets import TelInput
 
-from . import languages
-from .models import Gender, LanguageLevel
+from .models import LanguageLevel
 from .services.application import (
     CONSENT_VERSION,
     STEPS,
@@ -31,31 +33,9 @@ from .services.application import (
 
 LANGUAGE_ROWS = 6
 
-# Canadian postal codes: the first three characters (the "forward sortation area") are a
-# letter, a digit and a letter; D, F, I, O, Q, U never appear, nor W and Z first.
-FSA = re.compile(r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z]$")
-FULL_POSTAL_CODE = re.compile(
-    r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][0-9][ABCEGHJ-NPRSTV-Z][0-9]$"
-)
 PHONE_CHARACTERS = re.compile(r"^[0-9+()\-. ]+$")
 
 YES_NO = [("yes", pgettext_lazy("answer", "Yes")), ("no", pgettext_lazy("answer", "No"))]
-
-
-class ErrorLinksMixin:
-    def anchor(self, name: str) -> str:
-        """The id of a field's first input: a link to a group of radios or checkboxes lands
-        on its first choice."""
-        bound = self[name]
-        multiple = isinstance(bound.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple))
-        return f"{bound.auto_id}_0" if multiple else bound.auto_id
-
-    def error_links(self) -> list[tuple[str, str]]:
-        """(anchor id, message) for the error summary."""
-        links = [("", str(error)) for error in self.non_field_errors()]
-        for bound in self:
-            links.extend((self.anchor(bound.name), str(error)) for error in bound.errors)
-        return links
 
 
 class StepForm(ErrorLinksMixin, forms.Form):
@@ -99,10 +79,6 @@ class StepForm(ErrorLinksMixin, forms.Form):
     def summary_rows(self) -> list[tuple[str, list[str], str]]:
         """(question, lines of the answer, field to link to) for the check page."""
         return []
-
-
-class TelInput(forms.TextInput):
-    input_type = "tel"
 
 
 class AboutForm(StepForm):

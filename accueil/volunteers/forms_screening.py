@@ -8,25 +8,12 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accueil.accounts.models import Program, Region, Role, User
+from accueil.core.widgets import DateInput, DateTimeInput
 
 from . import documents
 from .models import VolunteerStatus
 from .selectors import BOARD_STAGES
 from .services.screening import SETTABLE_STATUSES, InterviewOutcome
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _document_help_text() -> str:

@@ -14,7 +14,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -42,17 +41,6 @@ CLOSED_STAGES = [VolunteerStatus.DECLINED, VolunteerStatus.WITHDRAWN]
 
 def _date(value: date) -> str:
     return formats.date_format(value, "DATE_FORMAT")
-
-
-def language_name(code: str) -> str:
-    try:
-        from .languages import language_name as iso_name
-    except ImportError:  # pragma: no cover - the language list ships with the application
-        try:
-            return get_language_info(code)["name_translated"]
-        except KeyError:
-            return code
-    return iso_name(code)
 
 
 def missing_training_for(user) -> list | None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accueil.core import audit
+from accueil.core.languages import language_name
 from accueil.messaging.services import outbox_enqueue_template_email
 
 from ..models import Household, HouseholdStatus, OnboardingCall
@@ -158,8 +159,6 @@ def onboarding_schedule(
 def _notify_interpreter(call: OnboardingCall, household: Household) -> None:
     """The interpreter learns the time, the language and who to call back; nothing about the
     household beyond its reference number."""
-    from accueil.volunteers.languages import language_name
-
     interpreter = call.interpreter
     language = interpreter.language or settings.LANGUAGE_CODE
     coordinator = call.coordinator

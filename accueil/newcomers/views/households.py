@@ -18,12 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accueil.core import audit
+from accueil.core import audit, languages
 from accueil.core.access import paginate, require_perm
 from accueil.core.fields import keyed_hash
 from accueil.core.forms import add_service_errors
 from accueil.core.taxonomy import DAYS, PERIODS, IntegrationPriority
-from accueil.volunteers import languages
 
 from ..forms_households import (
     CallForm,

@@ -25,13 +25,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accueil.accounts.models import Program
-from accueil.core import audit
+from accueil.core import audit, languages
 from accueil.core.access import get_visible_or_404, paginate, require_perm
 from accueil.core.client_ip import client_ip
 from accueil.core.fields import decrypt, encrypt
-from accueil.core.forms import add_service_errors
-from accueil.volunteers import languages
-from accueil.volunteers.forms_application import ErrorLinksMixin
+from accueil.core.forms import ErrorLinksMixin, add_service_errors
 
 from .. import phone as phones
 from ..forms_referral import ReferralForm

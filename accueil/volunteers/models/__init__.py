@@ -1,6 +1,5 @@
 from .application import (
     ApplicationDraft,
-    Gender,
     LanguageLevel,
     Volunteer,
     VolunteerLanguage,
@@ -30,7 +29,6 @@ __all__ = [
     "Choice",
     "CodeOfConductSignature",
     "Document",
-    "Gender",
     "GroupMembership",
     "LanguageLevel",
     "ProgramScreeningStep",

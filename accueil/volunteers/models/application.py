@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accueil.core.fields import EncryptedTextField
 from accueil.core.models import TimeStampedModel
+from accueil.core.taxonomy import Gender
 
 
 class VolunteerStatus(models.TextChoices):
@@ -55,14 +56,6 @@ TRANSITIONS = {
     VolunteerStatus.DECLINED: set(),
     VolunteerStatus.WITHDRAWN: set(),
 }
-
-
-class Gender(models.TextChoices):
-    WOMAN = "woman", _("Woman")
-    MAN = "man", _("Man")
-    NON_BINARY = "non_binary", _("Non-binary")
-    SELF_DESCRIBED = "self_described", _("I describe myself another way")
-    UNDISCLOSED = "", _("I prefer not to say")
 
 
 class LanguageLevel(models.TextChoices):

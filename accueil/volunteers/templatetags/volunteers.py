@@ -1,6 +1,8 @@
 from django import template
 
-from ..models import Gender, LanguageLevel
+from accueil.core.taxonomy import Gender
+
+from ..models import LanguageLevel
 
 register = template.Library()
 
@@ -8,15 +10,6 @@ register = template.Library()
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
-
-
-@register.filter
-def language_name(code: str) -> str:
-    try:
-        from ..languages import language_name as name
-    except ImportError:  # the application part provides localized names
-        return code
-    return name(code)
 
 
 @register.filter

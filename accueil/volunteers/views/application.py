@@ -25,10 +25,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accueil.accounts.models import Organisation, Program
+from accueil.core import languages
 from accueil.core.client_ip import client_ip
 from accueil.core.forms import add_service_errors
 
-from .. import languages
 from ..forms_application import STEP_FORMS, SetPasswordForm, SubmitForm, validate_answers
 from ..models import ApplicationDraft
 from ..services import application as services

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accueil.accounts.models import Role, User
 from accueil.core import audit
 from accueil.core.access import paginate, require_perm
+from accueil.core.languages import language_name
 
 from .. import selectors
 from ..forms_screening import BulkActionForm, PipelineFilterForm
@@ -44,9 +45,7 @@ def _filtered(request):
         .values_list("code", flat=True)
         .distinct()
     )
-    languages = sorted(
-        ((code, selectors.language_name(code)) for code in codes), key=lambda c: c[1]
-    )
+    languages = sorted(((code, language_name(code)) for code in codes), key=lambda c: c[1])
     form = PipelineFilterForm(
         request.GET or None, user=user, languages=languages, coordinators=list(_staff())
     )
@@ -86,9 +85,7 @@ def pipeline(request):
                 "volunteer": volunteer,
                 "days": days,
                 "stale": selectors.is_stale(volunteer, days),
-                "languages": [
-                    selectors.language_name(lang.code) for lang in volunteer.languages.all()
-                ],
+                "languages": [language_name(lang.code) for lang in volunteer.languages.all()],
             }
         )
     query = request.GET.copy()
@@ -219,7 +216,7 @@ def pipeline_export(request):
                 _cell(volunteer.coordinator.display_name if volunteer.coordinator else ""),
                 _cell(
                     "; ".join(
-                        f"{selectors.language_name(lang.code)} ({lang.get_level_display()})"
+                        f"{language_name(lang.code)} ({lang.get_level_display()})"
                         for lang in volunteer.languages.all()
                     )
                 ),

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accueil.core import audit
 from accueil.core.access import get_visible_or_404
 from accueil.core.forms import add_service_errors
+from accueil.core.languages import language_name
 from accueil.core.taxonomy import DAYS, PERIODS, IntegrationPriority
 
 from .. import selectors
@@ -84,7 +85,7 @@ def _profile(volunteer: Volunteer) -> dict:
     ]
     return {
         "languages": [
-            {"name": selectors.language_name(lang.code), "level": lang.get_level_display()}
+            {"name": language_name(lang.code), "level": lang.get_level_display()}
             for lang in volunteer.languages.all()
         ],
         "skills": [str(skills.get(code, code)) for code in volunteer.skills or []],

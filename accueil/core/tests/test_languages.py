@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from accueil.volunteers import languages
+from accueil.core import languages
 
 
 def test_it_stores_the_shortest_iso_639_code():
