@@ -219,3 +219,23 @@ def test_the_duplicate_list_runs_constant_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get("/refer/duplicates/").content.decode()
     assert page.count("/refer/duplicates/") >= 11
+
+
+def test_the_duplicate_list_hides_a_look_alike_of_another_program(personas, existing):
+    """The look-alike may belong to a program the coordinator does not work in: its name must
+    not appear (the review page would 404 on it anyway)."""
+    from accueil.factories import ProgramFactory
+
+    elsewhere = HouseholdFactory(
+        head_name="Samira Elsewhere", phone="+14165550999", program=ProgramFactory()
+    )
+    new = refer(
+        existing.program, existing.region, personas.partner_a, head_name="S. E.", phone="416 555 0999"
+    )
+    assert new.possible_duplicate_of_id == elsewhere.pk
+    page = personas.client_for("coordinator").get("/refer/duplicates/").content.decode()
+    assert "Samira Elsewhere" not in page
+    assert f"/refer/duplicates/{new.pk}/" not in page
+    # A manager sees every program and can review the pair.
+    page = personas.client_for("manager").get("/refer/duplicates/").content.decode()
+    assert f"/refer/duplicates/{new.pk}/" in page

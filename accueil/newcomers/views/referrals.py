@@ -269,9 +269,10 @@ def eligibility_override(request, pk: int):
 
 @require_perm("newcomers.merge")
 def duplicate_list(request):
+    visible = Household.objects.visible_to(request.user)
+    # Only pairs the person can review: the look-alike may be in a program they do not see.
     flagged = (
-        Household.objects.visible_to(request.user)
-        .filter(possible_duplicate_of__isnull=False, merged_into__isnull=True)
+        visible.filter(possible_duplicate_of__in=visible, merged_into__isnull=True)
         .select_related("possible_duplicate_of", "program")
         .order_by("-created_at", "-pk")
     )
