@@ -85,6 +85,17 @@ def flag_duplicate(*, household: Household, by) -> Household | None:
     return other
 
 
+# A matched or closed household leaves through its match; a merge must not withdraw it.
+MERGEABLE = {
+    HouseholdStatus.RECEIVED,
+    HouseholdStatus.NOT_ELIGIBLE,
+    HouseholdStatus.ONBOARDING,
+    HouseholdStatus.WAITING,
+    HouseholdStatus.PAUSED,
+    HouseholdStatus.WITHDRAWN,
+}
+
+
 @transaction.atomic
 def duplicate_dismiss(*, household: Household, by) -> Household:
     """Staff say the flagged pair are two different households."""
@@ -117,6 +128,8 @@ def household_merge(*, keep: Household, merge: Household, by) -> Household:
     keep, merge = locked[keep.pk], locked[merge.pk]
     if keep.merged_into_id or merge.merged_into_id:
         raise ValidationError(_("One of these households was already merged into another."))
+    if merge.status not in MERGEABLE:
+        raise ValidationError(_("This household cannot be withdrawn from here."))
     now = timezone.now()
 
     in_force = {c.purpose: c for c in keep.consents.filter(withdrawn_at__isnull=True)}

@@ -239,3 +239,21 @@ def test_the_duplicate_list_hides_a_look_alike_of_another_program(personas, exis
     # A manager sees every program and can review the pair.
     page = personas.client_for("manager").get("/refer/duplicates/").content.decode()
     assert f"/refer/duplicates/{new.pk}/" in page
+
+
+def test_a_matched_household_is_not_merged_away(personas, existing):
+    """A matched household leaves through its match, never by being withdrawn in a merge."""
+    from django.core.exceptions import ValidationError
+
+    existing.status = HouseholdStatus.MATCHED
+    existing.save()
+    new = refer(existing.program, existing.region, personas.partner_a)
+    with pytest.raises(ValidationError):
+        household_merge(keep=new, merge=existing, by=personas.coordinator)
+    existing.refresh_from_db()
+    assert existing.status == HouseholdStatus.MATCHED
+    assert existing.merged_into is None
+    # Keeping the matched record is fine.
+    household_merge(keep=existing, merge=new, by=personas.coordinator)
+    existing.refresh_from_db()
+    assert existing.status == HouseholdStatus.MATCHED
