@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import unicodedata
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -85,6 +85,18 @@ def flag_duplicate(*, household: Household, by) -> Household | None:
     return other
 
 
+def _require(user, *households: Household) -> None:
+    """Staff who may merge and can see every record involved, else PermissionDenied (views
+    have already said 404)."""
+    pks = {h.pk for h in households}
+    if (
+        user is None
+        or not user.has_perm("newcomers.merge")
+        or Household.objects.visible_to(user).filter(pk__in=pks).count() != len(pks)
+    ):
+        raise PermissionDenied
+
+
 # A matched or closed household leaves through its match; a merge must not withdraw it.
 MERGEABLE = {
     HouseholdStatus.RECEIVED,
@@ -99,6 +111,7 @@ MERGEABLE = {
 @transaction.atomic
 def duplicate_dismiss(*, household: Household, by) -> Household:
     """Staff say the flagged pair are two different households."""
+    _require(by, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
     other_id = household.possible_duplicate_of_id
     if other_id is None:
@@ -122,6 +135,7 @@ def household_merge(*, keep: Household, merge: Household, by) -> Household:
     allows one consent in force per purpose."""
     if keep.pk == merge.pk:
         raise ValidationError(_("Choose two different households."))
+    _require(by, keep, merge)
     locked = {
         h.pk: h for h in Household.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk])
     }

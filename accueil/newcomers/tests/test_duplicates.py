@@ -230,7 +230,11 @@ def test_the_duplicate_list_hides_a_look_alike_of_another_program(personas, exis
         head_name="Samira Elsewhere", phone="+14165550999", program=ProgramFactory()
     )
     new = refer(
-        existing.program, existing.region, personas.partner_a, head_name="S. E.", phone="416 555 0999"
+        existing.program,
+        existing.region,
+        personas.partner_a,
+        head_name="S. E.",
+        phone="416 555 0999",
     )
     assert new.possible_duplicate_of_id == elsewhere.pk
     page = personas.client_for("coordinator").get("/refer/duplicates/").content.decode()
@@ -257,3 +261,16 @@ def test_a_matched_household_is_not_merged_away(personas, existing):
     household_merge(keep=existing, merge=new, by=personas.coordinator)
     existing.refresh_from_db()
     assert existing.status == HouseholdStatus.MATCHED
+
+
+def test_the_services_refuse_someone_who_cannot_see_both_records(personas, existing):
+    from django.core.exceptions import PermissionDenied
+
+    new = refer(existing.program, existing.region, personas.partner_a)
+    for outsider in (personas.partner_a, personas.volunteer):
+        with pytest.raises(PermissionDenied):
+            household_merge(keep=existing, merge=new, by=outsider)
+        with pytest.raises(PermissionDenied):
+            duplicate_dismiss(household=new, by=outsider)
+    new.refresh_from_db()
+    assert new.merged_into is None and new.possible_duplicate_of_id == existing.pk
