@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -279,9 +279,21 @@ def _status_for(status: str, eligible: bool) -> str:
     return status
 
 
+def _require(user, household: Household) -> None:
+    """Staff who may decide eligibility and can see the household, else PermissionDenied
+    (views have already said 404)."""
+    if (
+        user is None
+        or not user.has_perm("newcomers.override_eligibility")
+        or not Household.objects.visible_to(user).filter(pk=household.pk).exists()
+    ):
+        raise PermissionDenied
+
+
 @transaction.atomic
 def household_evaluate(*, household: Household, by) -> Decision:
     """Evaluate (again) a household's eligibility from its dates, on its referral date."""
+    _require(by, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
     decision = evaluate(
         program=household.program,
@@ -299,6 +311,7 @@ def household_evaluate(*, household: Household, by) -> Decision:
 def eligibility_override(*, household: Household, eligible: bool, reason: str, by) -> Household:
     """A staff decision that wins over the rules, with a reason (the referring partner sees
     the reason when the household is declared not eligible)."""
+    _require(by, household)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for this decision.")})

@@ -172,6 +172,7 @@ def test_default_rules_are_created_once_and_never_overwritten(program):
 
 def test_staff_override_wins_and_is_audited(program, region):
     coordinator = UserFactory(role="coordinator")
+    coordinator.programs.add(program)
     household = HouseholdFactory(
         program=program,
         region=region,
@@ -195,5 +196,22 @@ def test_staff_override_wins_and_is_audited(program, region):
 
 def test_an_override_needs_a_reason(program, region):
     household = HouseholdFactory(program=program, region=region)
+    coordinator = UserFactory(role="coordinator")
+    coordinator.programs.add(program)
     with pytest.raises(ValidationError):
-        eligibility_override(household=household, eligible=False, reason="  ", by=None)
+        eligibility_override(household=household, eligible=False, reason="  ", by=coordinator)
+
+
+def test_only_staff_of_the_program_may_override(program, region):
+    from django.core.exceptions import PermissionDenied
+
+    household = HouseholdFactory(program=program, region=region, is_eligible=True)
+    elsewhere = UserFactory(role="coordinator")
+    elsewhere.programs.add(ProgramFactory())
+    partner = UserFactory(role="partner_referrer", organisation=household.referring_organisation)
+    for person in (elsewhere, partner, UserFactory(role="volunteer"), None):
+        with pytest.raises(PermissionDenied):
+            eligibility_override(household=household, eligible=False, reason="No.", by=person)
+    household.refresh_from_db()
+    assert household.eligibility_override is None
+    assert household.status == HouseholdStatus.RECEIVED
