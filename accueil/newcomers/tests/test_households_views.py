@@ -160,3 +160,18 @@ def test_it_records_views_of_the_pages_that_show_parts_of_the_record(personas, h
     client.get(reverse("household_member", args=[household.pk, member.pk]))
     views = AuditEntry.objects.for_record(household).filter(code="record.viewed")
     assert views.count() == 2
+
+
+def test_it_records_views_of_the_consent_schedule_pause_and_withdraw_pages(personas, household):
+    """Each shows part of the record (the name, the consents so far, the call's language)."""
+    client = personas.client_for("coordinator")
+    for name in (
+        "household_consent",
+        "household_schedule",
+        "household_pause",
+        "household_withdraw",
+    ):
+        before = AuditEntry.objects.for_record(household).filter(code="record.viewed").count()
+        assert client.get(reverse(name, args=[household.pk])).status_code == 200
+        after = AuditEntry.objects.for_record(household).filter(code="record.viewed").count()
+        assert after == before + 1, f"{name} was not recorded"

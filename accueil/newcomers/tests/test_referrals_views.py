@@ -177,3 +177,10 @@ def test_staff_override_the_eligibility_with_a_reason(personas, referral_a):
     assert AuditEntry.objects.filter(code="household.eligibility_overridden").count() == 1
     page = client.get(f"/refer/{referral_a.pk}/").content.decode()
     assert "Moved to Calgary." in page
+
+
+def test_opening_the_eligibility_page_is_audited(personas, referral_a):
+    """The page shows the rules' reason, which names the status and the arrival date."""
+    personas.client_for("coordinator").get(f"/refer/{referral_a.pk}/eligibility/")
+    entry = AuditEntry.objects.for_record(referral_a).get(code="record.viewed")
+    assert entry.actor == personas.coordinator

@@ -53,8 +53,9 @@ def get_household_or_404(user, pk: int) -> Household:
 
 
 def _viewed_on_get(request, household: Household) -> None:
-    """Pages that show parts of the record (notes, members' needs, call notes) count as views
-    too; their POSTs are recorded by the services as named actions."""
+    """Pages that show parts of the record (notes, members' needs, call notes, consents, even
+    only the name) count as views too; their POSTs are recorded by the services as named
+    actions."""
     if request.method == "GET":
         audit.viewed(actor=request.user, target=household)
 
@@ -241,6 +242,7 @@ def household_schedule(request, pk: int):
     if household.status not in onboarding_services.SCHEDULABLE:
         messages.info(request, _("This household is past onboarding."))
         return redirect("household_detail", pk=household.pk)
+    _viewed_on_get(request, household)
     call = onboarding_services.open_call(household)
     language = (call.language if call else "") or next(iter(household.languages or []), "")
     interpreters = onboarding_services.interpreter_choices(language)
@@ -397,6 +399,7 @@ def household_member_remove(request, pk: int, member_pk: int):
 @login_required
 def household_consent(request, pk: int):
     household = get_household_or_404(request.user, pk)
+    _viewed_on_get(request, household)
     consent_services.ensure_consent_texts()
     initial = {}
     if household.languages:
@@ -487,6 +490,7 @@ def household_waitlist_add(request, pk: int):
 @login_required
 def household_pause(request, pk: int):
     household = get_household_or_404(request.user, pk)
+    _viewed_on_get(request, household)
     form = PauseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -525,6 +529,7 @@ def household_resume(request, pk: int):
 @login_required
 def household_withdraw(request, pk: int):
     household = get_household_or_404(request.user, pk)
+    _viewed_on_get(request, household)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -243,6 +243,9 @@ class OverrideForm(ErrorLinksMixin, forms.Form):
 @require_perm("newcomers.override_eligibility")
 def eligibility_override(request, pk: int):
     household = get_visible_or_404(Household, request.user, pk=pk)
+    if request.method == "GET":
+        # The rules' reason on this page names the status and the arrival or claim date.
+        audit.viewed(actor=request.user, target=household)
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
