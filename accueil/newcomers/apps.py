@@ -30,6 +30,7 @@ class NewcomersConfig(AppConfig):
             "accessibility_needs",
             "staff_notes",
             "shared_profile",
+            "eligibility_reason",
         ]
         auditlog.register(Household, exclude_fields=["updated_at"], mask_fields=sensitive)
         auditlog.register(HouseholdMember, mask_fields=["first_name", "needs"])

@@ -218,7 +218,8 @@ class Household(TimeStampedModel):
 
     # Eligibility on the referral date, with any staff override
     is_eligible = models.BooleanField(_("eligible"), null=True)
-    eligibility_reason = models.TextField(_("why"), blank=True)
+    # Encrypted: the rules' sentence names the immigration status and the arrival or claim date.
+    eligibility_reason = EncryptedTextField(_("why"), blank=True)
     eligibility_override = models.BooleanField(null=True, blank=True)
     override_reason = models.TextField(_("reason for the override"), blank=True)
     overridden_by = models.ForeignKey(

@@ -58,3 +58,48 @@ def test_it_still_reads_every_household_after_a_key_rotation(settings, tmp_path)
     ]  # the old key is gone
     after = {h.pk: (h.phone, h.staff_notes, h.claim_date) for h in Household.objects.all()}
     assert after == before
+
+
+def test_it_keeps_the_eligibility_reason_out_of_the_file(personas):
+    """The rules' reason names the immigration status and the arrival date, both encrypted
+    on the household: the sentence must not put them back in clear, in the row or in the
+    audit trail's recorded changes."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accueil.factories import ProgramFactory, RegionFactory
+    from accueil.newcomers.services.referrals import (
+        ConsentGiven,
+        Referral,
+        current_consent_version,
+        household_refer,
+    )
+
+    region = RegionFactory(name="Toronto")
+    program = ProgramFactory()
+    program.regions.add(region)
+    household = household_refer(
+        referral=Referral(
+            program=program,
+            region=region,
+            source="partner",
+            head_name="Amina Haddad",
+            phone="416 555 0123",
+            immigration_status="gar",
+            arrival_date=datetime.date(2024, 5, 2),
+            consent=ConsentGiven(
+                obtained_by_name="Pat Partner",
+                date=timezone.localdate(),
+                method="verbal",
+                language="ar",
+                version=current_consent_version(),
+            ),
+        ),
+        by=personas.partner_a,
+    )
+    household.refresh_from_db()
+    assert "2 May 2024" in household.eligibility_reason  # still readable through the model
+    dump = _dump()
+    assert "2 May 2024" not in dump
+    assert "government-assisted refugees" not in dump
