@@ -225,19 +225,16 @@ def _require(user, household: Household) -> None:
 
 def _lock(household: Household) -> Household:
     """Lock the row and read its current state into the caller's instance, so two people
-    clicking at once cannot both move it."""
-    fresh = Household.objects.select_for_update().get(pk=household.pk)
-    for name in (
-        "status",
-        "status_changed_at",
-        "coordinator_id",
-        "waitlisted_at",
-        "paused_until",
-        "pause_reason",
-        "withdrawn_reason",
-    ):
-        setattr(household, name, getattr(fresh, name))
+    clicking at once cannot both move it, and checks read what is stored now. Callers save
+    only the fields they change (``update_fields``): another person's edit made since the
+    page was opened must survive."""
+    Household.objects.select_for_update().only("pk").get(pk=household.pk)
+    household.refresh_from_db()
     return household
+
+
+# What _set_status changes, for the callers' update_fields.
+STATUS_FIELDS = ["status", "status_changed_at", "updated_at"]
 
 
 def _set_status(household: Household, status: str) -> None:
@@ -268,6 +265,7 @@ def household_update_profile(*, household: Household, data: dict, by) -> Househo
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    _lock(household)
     region = data.get("region")
     if (
         region is not None
@@ -277,7 +275,7 @@ def household_update_profile(*, household: Household, data: dict, by) -> Househo
         raise ValidationError({"region": _("Choose a region of the household's program.")})
     for name, value in data.items():
         setattr(household, name, value)
-    household.save()
+    household.save(update_fields=[*data, "updated_at"])
     audit.record("household.profile_updated", actor=by, target=household)
     return household
 
@@ -327,7 +325,7 @@ def household_waitlist(*, household: Household, by) -> Household:
     household.waitlisted_at = household.status_changed_at
     household.paused_until = None
     household.pause_reason = ""
-    household.save()
+    household.save(update_fields=[*STATUS_FIELDS, "waitlisted_at", "paused_until", "pause_reason"])
     audit.record("household.waitlisted", actor=by, target=household)
     return household
 
@@ -352,7 +350,7 @@ def household_pause(*, household: Household, until: date, reason: str, by) -> Ho
     _set_status(household, HouseholdStatus.PAUSED)
     household.paused_until = until
     household.pause_reason = reason.strip()
-    household.save()
+    household.save(update_fields=[*STATUS_FIELDS, "paused_until", "pause_reason"])
     audit.record("household.paused", actor=by, target=household, data={"until": until.isoformat()})
     return household
 
@@ -368,7 +366,7 @@ def household_resume(*, household: Household, by) -> Household:
         household.waitlisted_at = household.status_changed_at
     household.paused_until = None
     household.pause_reason = ""
-    household.save()
+    household.save(update_fields=[*STATUS_FIELDS, "waitlisted_at", "paused_until", "pause_reason"])
     audit.record("household.resumed", actor=by, target=household)
     return household
 
@@ -385,6 +383,6 @@ def household_withdraw(*, household: Household, reason: str, by) -> Household:
     _set_status(household, HouseholdStatus.WITHDRAWN)
     household.withdrawn_reason = reason.strip()[:200]
     household.paused_until = None
-    household.save()
+    household.save(update_fields=[*STATUS_FIELDS, "withdrawn_reason", "paused_until"])
     audit.record("household.withdrawn", actor=by, target=household)
     return household

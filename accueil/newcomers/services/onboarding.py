@@ -17,7 +17,7 @@ from accueil.core.languages import language_name
 from accueil.messaging.services import outbox_enqueue_template_email
 
 from ..models import Household, HouseholdStatus, OnboardingCall
-from .households import _lock, _require, _set_status
+from .households import STATUS_FIELDS, _lock, _require, _set_status
 
 audit.register(
     {
@@ -144,7 +144,7 @@ def onboarding_schedule(
         household.coordinator = by
     if household.status != HouseholdStatus.ONBOARDING:
         _set_status(household, HouseholdStatus.ONBOARDING)
-    household.save()
+    household.save(update_fields=["coordinator", *STATUS_FIELDS])
     audit.record(
         "household.onboarding_scheduled",
         actor=by,

@@ -138,3 +138,40 @@ def test_it_gives_404_for_a_member_of_another_household(personas, household):
         reverse("household_member", args=[household.pk, member.pk])
     )
     assert response.status_code == 404
+
+
+def test_saving_the_profile_does_not_undo_a_withdrawal_made_meanwhile(personas, household):
+    """Two staff at once: one withdraws the household while the other's profile form is open.
+    The profile save must not write the old status back."""
+    from accueil.newcomers.models import Household, HouseholdStatus
+    from accueil.newcomers.services import households as services
+
+    stale = Household.objects.get(pk=household.pk)
+    services.household_withdraw(
+        household=Household.objects.get(pk=household.pk),
+        reason="The family moved away.",
+        by=personas.coordinator,
+    )
+    services.household_update_profile(
+        household=stale, data={"staff_notes": "Call after 6 p.m."}, by=personas.manager
+    )
+    household.refresh_from_db()
+    assert household.status == HouseholdStatus.WITHDRAWN
+    assert household.withdrawn_reason == "The family moved away."
+    assert household.staff_notes == "Call after 6 p.m."
+
+
+def test_a_status_change_does_not_undo_a_profile_saved_meanwhile(personas, household):
+    from accueil.newcomers.models import Household, HouseholdStatus
+    from accueil.newcomers.services import households as services
+
+    stale = Household.objects.get(pk=household.pk)
+    services.household_update_profile(
+        household=Household.objects.get(pk=household.pk),
+        data={"shared_profile": "A family who love football."},
+        by=personas.manager,
+    )
+    services.household_withdraw(household=stale, reason="Asked to stop.", by=personas.coordinator)
+    household.refresh_from_db()
+    assert household.status == HouseholdStatus.WITHDRAWN
+    assert household.shared_profile == "A family who love football."
