@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accueil.core import audit
+from accueil.core.languages import language_name
 from accueil.core.taxonomy import SLOTS
 
 from ..models import GroupMembership, Volunteer, VolunteerStatus, WelcomeGroup
@@ -221,7 +222,8 @@ def suggest_members(
         )
         if shared:
             score += 5 * len(shared)
-            why.append(_("shares %(languages)s") % {"languages": ", ".join(shared)})
+            names = ", ".join(language_name(code) for code in shared)
+            why.append(_("shares %(languages)s") % {"languages": names})
         if volunteer.region_id == group.region_id:
             score += 5
             why.append(_("same region"))

@@ -129,6 +129,24 @@ def test_it_suggests_compatible_approved_volunteers(personas, setup):
     assert "2 times a week in common" in suggestions[0][2]
 
 
+def test_it_names_the_shared_languages_in_a_suggestion(personas, setup):
+    program, region, group = setup
+    from django.utils import translation
+
+    from accueil.factories import UserFactory
+
+    personas.volunteer.volunteer.languages.create(code="ar", level="fluent")
+    personas.volunteer.volunteer.languages.create(code="prs", level="basic")
+    candidate = enrol(UserFactory(role="volunteer", full_name="Speaks Arabic"), program, region)
+    candidate.languages.create(code="ar", level="native")
+    candidate.languages.create(code="prs", level="fluent")
+    suggestions = services.suggest_members(group)
+    assert "shares Arabic, Dari" in suggestions[0][2]
+    with translation.override("fr"):
+        why = [str(reason) for reason in services.suggest_members(group)[0][2]]
+    assert any("arabe" in reason.lower() for reason in why), why
+
+
 def test_it_lets_a_volunteer_start_a_group_and_lead_it(personas, setup):
     from accueil.factories import UserFactory
 
