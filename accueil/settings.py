@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "accueil.messaging",
     "accueil.volunteers",
     "accueil.newcomers",
+    "accueil.matches",
+    "accueil.matching",
 ]
 
 MIDDLEWARE = [
