@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("accueil.messaging.urls")),
     path("", include("accueil.volunteers.urls")),
     path("", include("accueil.newcomers.urls")),
+    path("", include("accueil.matching.urls")),
     path("", include("accueil.accounts.urls")),
 ]
