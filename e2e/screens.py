@@ -870,5 +870,5 @@ def _reference_phone(site: Site, language: str) -> None:
     expect(site.page.locator("input[name=capacity]")).to_be_visible()
 
 
-# The households pages register themselves in the same registry.
-from e2e import screens_households  # noqa: E402, F401
+# The households and matching pages register themselves in the same registry.
+from e2e import screens_households, screens_matching  # noqa: E402, F401

@@ -51,6 +51,9 @@ NARROW_SCREENS = [
     "volunteer, for staff",
     "screening step, references",
     "Welcome Group, for staff",
+    # Matching: the widest pages (reasons beside each candidate, the proposals table).
+    "matching: groups for a household",
+    "matching: batch proposals",
 ]
 
 
