@@ -17,7 +17,7 @@ import sys
 
 from . import benchmark, engine, instance_io
 
-METHODS = ("auto", "assignment", "flow", "sparse", "greedy")
+METHODS = ("auto", "assignment", "flow", "certified", "sparse", "greedy")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -21,7 +21,7 @@ DEFAULT_SIZES = "300x100,1000x500,5000x2000"
 QUICK_SIZES = "60x25,120x50"
 DEFAULT_CAPACITIES = "1,1-3"
 LONG_WAIT_DAYS = 180
-EXACT = ("auto", "assignment", "flow")
+EXACT = ("auto", "assignment", "flow", "certified")
 
 
 def parse_sizes(text: str) -> list[tuple[int, int]]:
@@ -62,7 +62,7 @@ def warm_up() -> None:
     """Imports, BLAS threads, ortools' shared library and first-touch page faults cost a few
     hundred milliseconds once per process; the first case should not pay for them."""
     inst = synthetic.instance(40, 15, seed=99, capacity=(1, 2), coordinators=2, caseload=3)
-    for method in ("assignment", "flow", "sparse", "greedy"):
+    for method in ("assignment", "flow", "certified", "sparse", "greedy"):
         engine.solve(inst, method=method)
     for i in range(3):
         for r in engine.rank_groups(inst, i):

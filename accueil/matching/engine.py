@@ -439,27 +439,39 @@ def solve(inst: Instance, *, method: str = "auto", top_k: int = 20) -> Assignmen
     """The set of proposals with the largest total score under group capacities and coordinator
     caseloads; among equal totals, the longest waits first.
 
-    ``auto`` uses scipy's linear_sum_assignment on the score matrix (groups with room for
-    several matches become several columns) unless a coordinator's caseload could bind, in
-    which case a min-cost flow carries the caseloads as arc capacities. Both are exact.
-    ``assignment`` asked for by name switches to the flow in that case too (``method`` says so).
+    ``auto`` uses scipy's linear_sum_assignment on the score matrix when every group has room
+    for one match, and the certified flow (``_solve_certified``) when some have room for more;
+    when a coordinator's caseload could bind, a min-cost flow on every pair carries the
+    caseloads as arc capacities. All three are exact. ``assignment`` (groups with room for
+    several matches become several columns) and ``certified`` asked for by name switch to the
+    full flow when caseloads could bind too (``method`` says so).
     ``sparse`` keeps each household's ``top_k`` best groups and solves the flow on that graph:
     faster on very large instances, possibly below the optimum (the bench reports the gap)."""
     t0 = time.perf_counter()
     matrix = candidate_matrix(inst)
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
-    if method in ("auto", "assignment") and _caseloads_bind(inst, matrix):
-        # linear_sum_assignment has no room for caseloads: only the flow can honour them.
+    # top_k is the sparse mode's, and the certified flow's only when asked for by name: its
+    # own default (a first graph of 40 groups per household) is the fastest measured.
+    certified_k = top_k if method == "certified" else CERTIFIED_TOP_K
+    if method in ("auto", "assignment", "certified") and _caseloads_bind(inst, matrix):
+        # Neither linear_sum_assignment nor the certified flow has room for caseloads: only
+        # the full flow can honour them.
         method = "flow"
     elif method == "auto":
-        method = "assignment"
+        # One place per group: the assignment is fastest. Several: the certified flow, which
+        # avoids repeating each group's column once per place.
+        method = "assignment" if (inst.groups.capacity <= 1).all() else "certified"
     if method == "assignment":
         pairs = _solve_assignment(inst, matrix)
     elif method == "flow":
         pairs = _solve_flow(inst, matrix, top_k=None)
     elif method == "sparse":
         pairs = _solve_flow(inst, matrix, top_k=top_k)
+    elif method == "certified":
+        pairs = _solve_certified(inst, matrix, top_k=certified_k)
+        if pairs is None:
+            method, pairs = "flow", _solve_flow(inst, matrix, top_k=None)
     elif method == "greedy":
         pairs = _solve_greedy(inst, matrix)
     else:
@@ -558,33 +570,73 @@ def _solve_greedy(inst: Instance, matrix: np.ndarray) -> list:
 
 
 # Costs in the flow are integers: scores in whole points scaled so the tie-break fits below one.
-def _solve_flow(inst: Instance, matrix: np.ndarray, *, top_k: int | None) -> list:
-    """Min-cost flow: source -> coordinator (caseload) -> household (1) -> group (capacity) ->
-    sink, plus a free arc source -> sink so that leaving someone unmatched costs nothing."""
-    from ortools.graph.python import min_cost_flow  # imported here: only this path needs it
-
-    n, m = matrix.shape
-    if top_k is not None and m > top_k:
-        keep = np.argpartition(-matrix, top_k - 1, axis=1)[:, :top_k]
-        h_idx = np.repeat(np.arange(n), top_k)
-        g_idx = keep.ravel()
-        nonzero = matrix[h_idx, g_idx] > 0
-        h_idx, g_idx = h_idx[nonzero], g_idx[nonzero]
-    else:
-        h_idx, g_idx = np.nonzero(matrix)
-    if not len(h_idx):
-        return []
-    # Integer costs: score x (n + 1) + a wait rank below n + 1, negated to minimise.
+def _wait_weights(inst: Instance, matrix: np.ndarray):
+    """Integer arc weights for the flow: score x scale + a wait bonus from 1 to n (the longest
+    wait highest). The bonuses of all households together stay below ``scale``, so a larger
+    total score always wins, and among equal totals the longer waits do."""
+    n = matrix.shape[0]
     order = np.lexsort((np.arange(n), -inst.households.wait_days))
     wait_rank = np.empty(n, dtype=np.int64)
     wait_rank[order] = np.arange(n)
-    bonus = n - wait_rank  # 1..n, longest wait highest
+    bonus = n - wait_rank
     scale = n * (n + 1) + 1
+    return bonus, scale
+
+
+CHUNK_ROWS = 512  # rows per slice when picking top pairs: bounds the index arrays' memory
+
+
+def _row_top(values: np.ndarray, rows: np.ndarray, take: int, floor: float):
+    """For each of ``rows``, the columns of its ``take`` largest values above ``floor`` (given
+    per row), as (row, column) arrays. Done in slices of rows, so the index array argpartition
+    returns never holds more than CHUNK_ROWS rows."""
+    out_h, out_g = [], []
+    take = min(take, values.shape[1])
+    for start in range(0, len(rows), CHUNK_ROWS):
+        chunk = rows[start : start + CHUNK_ROWS]
+        block = values[chunk]
+        best = np.argpartition(-block, take - 1, axis=1)[:, :take]
+        keep = (
+            np.take_along_axis(block, best, axis=1)
+            > np.asarray(floor)[start : start + len(chunk), None]
+        )
+        out_h.append(np.repeat(chunk, take)[keep.ravel()])
+        out_g.append(best.ravel()[keep.ravel()])
+    if not out_h:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(out_h), np.concatenate(out_g)
+
+
+def _top_k_arcs(matrix: np.ndarray, top_k: int):
+    n, m = matrix.shape
+    if m <= top_k:
+        return np.nonzero(matrix)
+    return _row_top(matrix, np.arange(n), top_k, np.zeros(n))
+
+
+def _solve_flow(inst: Instance, matrix: np.ndarray, *, top_k: int | None) -> list:
+    if top_k is not None:
+        h_idx, g_idx = _top_k_arcs(matrix, top_k)
+    else:
+        h_idx, g_idx = np.nonzero(matrix)
+    return _flow_on_arcs(inst, matrix, h_idx, g_idx, caseloads=True)
+
+
+def _flow_on_arcs(inst: Instance, matrix: np.ndarray, h_idx, g_idx, *, caseloads: bool) -> list:
+    """Min-cost flow on the given household -> group arcs: source -> coordinator (caseload) ->
+    household (1) -> group (capacity) -> sink, plus a free arc source -> sink so that leaving
+    someone unmatched costs nothing."""
+    from ortools.graph.python import min_cost_flow  # imported here: only this path needs it
+
+    n, m = matrix.shape
+    if not len(h_idx):
+        return []
+    bonus, scale = _wait_weights(inst, matrix)
     scores = matrix[h_idx, g_idx].astype(np.int64)
     costs = -(scores * scale + bonus[h_idx])
 
     coordinators = inst.households.coordinator
-    n_coord = len(inst.caseload_left)
+    n_coord = len(inst.caseload_left) if caseloads else 0
     source, sink = 0, 1
     coord_node = 2  # coordinators start here; one extra "no coordinator" node at the end
     house_node = coord_node + n_coord + 1
@@ -599,7 +651,8 @@ def _solve_flow(inst: Instance, matrix: np.ndarray, *, top_k: int | None) -> lis
         caps.append(np.broadcast_to(np.asarray(c, dtype=np.int64), s.shape))
         unit.append(np.broadcast_to(np.asarray(u, dtype=np.int64), s.shape))
 
-    limits = np.append(np.maximum(inst.caseload_left.astype(np.int64), 0), n)
+    left = inst.caseload_left[:n_coord].astype(np.int64)
+    limits = np.append(np.maximum(left, 0), n)
     arcs(np.full(n_coord + 1, source), coord_node + np.arange(n_coord + 1), limits, 0)
     # Without a caseload array every household goes through the unlimited node, as in the
     # other methods; a coordinator index would otherwise point at another household's node.
@@ -628,3 +681,108 @@ def _solve_flow(inst: Instance, matrix: np.ndarray, *, top_k: int | None) -> lis
     used = flow.flows(np.arange(first, first + len(h_idx)))
     chosen = np.flatnonzero(used > 0)
     return [(int(h_idx[k]), int(g_idx[k])) for k in chosen]
+
+
+def _group_prices(weights, h_idx, g_idx, match_of, m):
+    """The least group prices v >= 0 that, with the matching ``match_of`` (group per household,
+    -1 when unmatched), satisfy the optimality conditions on the given arcs:
+    an unmatched household's arc to k needs v[k] >= w(i, k); a household matched to j needs
+    v[k] - v[j] >= w(i, k) - w(i, j) for its other arcs. A longest-path problem over groups,
+    solved by Bellman-Ford rounds; None if it does not settle (the matching was not optimal
+    on these arcs)."""
+    v = np.zeros(m, dtype=np.int64)
+    matched_to = match_of[h_idx]
+    free = matched_to < 0
+    np.maximum.at(v, g_idx[free], weights[free])
+    taken = ~free
+    src = matched_to[taken]
+    dst = g_idx[taken]
+    own = np.zeros(len(match_of), dtype=np.int64)
+    mine = (matched_to >= 0) & (g_idx == matched_to)
+    own[h_idx[mine]] = weights[mine]
+    step = weights[taken] - own[h_idx[taken]]
+    order = np.argsort(dst, kind="stable")
+    src, dst, step = src[order], dst[order], step[order]
+    if not len(dst):
+        return v
+    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+    targets = dst[starts]
+    for _round in range(m + 1):
+        best = np.maximum.reduceat(v[src] + step, starts)
+        raised = best > v[targets]
+        if not raised.any():
+            return v
+        v[targets[raised]] = best[raised]
+    return None
+
+
+CERTIFIED_TOP_K = 40
+
+
+def _solve_certified(
+    inst: Instance,
+    matrix: np.ndarray,
+    *,
+    top_k: int = CERTIFIED_TOP_K,
+    rounds: int = 12,
+    add_per_round: int = 4,
+):
+    """Exact, without handing every pair to the solver. Solve the min-cost flow on each
+    household's ``top_k`` groups, compute the prices that prove this matching optimal on those
+    arcs (linear-programming duality: household and group prices that cover every arc's
+    weight), then check every other pair against them in one vectorised pass. A pair whose
+    weight exceeds its prices could improve the matching: it joins the arcs and the flow runs
+    again. When no pair exceeds its prices, the same prices prove the matching optimal for the
+    whole instance. Weights are the flow's integers (score first, then the longest wait), so
+    ties are settled exactly as the full flow would. Returns None when the proof cannot be
+    made within ``rounds`` (the caller then solves the full problem)."""
+    n, m = matrix.shape
+    bonus, scale = _wait_weights(inst, matrix)
+    positive = matrix > 0
+    if not positive.any():
+        return []
+    h_idx, g_idx = _top_k_arcs(matrix, top_k)
+    # Pairs that may not be proposed can never exceed a price.
+    base = matrix.astype(np.float64)
+    base *= scale
+    base[~positive] = -np.inf
+    del positive
+    buffer = np.empty_like(base)
+    for _round in range(rounds):
+        pairs = _flow_on_arcs(inst, matrix, h_idx, g_idx, caseloads=False)
+        match_of = np.full(n, -1, dtype=np.int64)
+        for i, j in pairs:
+            match_of[i] = j
+        weights = matrix[h_idx, g_idx].astype(np.int64) * scale + bonus[h_idx]
+        v = _group_prices(weights, h_idx, g_idx, match_of, m)
+        if v is None:
+            return None
+        matched = np.flatnonzero(match_of >= 0)
+        u = np.zeros(n, dtype=np.int64)
+        u[matched] = (
+            matrix[matched, match_of[matched]].astype(np.int64) * scale
+            + bonus[matched]
+            - v[match_of[matched]]
+        )
+        # Every pair at once: score x scale - group price, against what the household's price
+        # leaves (float64 is exact for these integers, which stay far below 2**53).
+        np.subtract(base, v[None, :], out=buffer)
+        room = (u - bonus).astype(np.float64)
+        violated_rows = np.flatnonzero(buffer.max(axis=1) > room)
+        if not len(violated_rows):
+            # The proof itself, checked rather than trusted: prices that are non-negative,
+            # cover every pair (just checked) and add up to the matching's weight mean no
+            # matching can weigh more (linear-programming duality).
+            capacity = np.clip(inst.groups.capacity.astype(np.int64), 0, None)
+            primal = int(
+                (matrix[matched, match_of[matched]].astype(np.int64) * scale + bonus[matched]).sum()
+            )
+            dual = int(u.sum() + (capacity * v).sum())
+            if (u < 0).any() or (v < 0).any() or dual != primal:
+                return None
+            return pairs
+        # The few pairs of each such household that exceed their prices most join the arcs.
+        extra_h, extra_g = _row_top(buffer, violated_rows, add_per_round, room[violated_rows])
+        h_idx = np.concatenate([h_idx, extra_h])
+        g_idx = np.concatenate([g_idx, extra_g])
+    return None

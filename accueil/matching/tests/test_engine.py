@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accueil.matching import engine, reasons
+from accueil.matching import engine, reasons, synthetic
 
-EXACT_METHODS = ("assignment", "flow", "auto")
+EXACT_METHODS = ("assignment", "flow", "certified", "auto")
 PRIORITIES = ["employment", "housing", "socializing"]
 LANGUAGES = ["ar", "en", "ti"]
 REGIONS = ["north", "south"]
@@ -240,6 +240,10 @@ def test_exact_methods_reach_the_brute_force_optimum(inst):
         result = engine.solve(inst, method=method)
         check_valid(inst, result)
         assert result.total == optimum, method
+    # A first graph of one group per household: the certificate must find what is missing.
+    narrow = engine.solve(inst, method="certified", top_k=1)
+    check_valid(inst, narrow)
+    assert narrow.total == optimum
     for method, top_k in (("greedy", 20), ("sparse", 1), ("sparse", 2), ("sparse", 20)):
         assert engine.solve(inst, method=method, top_k=top_k).total <= optimum, method
 
@@ -488,3 +492,40 @@ def test_describe_all_puts_exclusions_first(inst):
             assert flags == sorted(flags, reverse=True)
             for d in described:
                 assert d["text"] and d["text"].startswith("Excluded: ") == d["excluded"]
+
+
+@pytest.mark.parametrize("capacity", [(1, 1), (1, 3), (0, 2)])
+def test_the_certified_flow_proves_its_answer_from_a_narrow_start(capacity):
+    """One group per household to start with is far from enough on a 300 x 100 instance: the
+    prices must bring in the missing pairs, and the proof must close without falling back to
+    the full flow."""
+    inst = synthetic.instance(300, 100, seed=3, capacity=capacity)
+    certified = engine.solve(inst, method="certified", top_k=1)
+    assert certified.method == "certified"
+    assert certified.total == engine.solve(inst, method="flow").total
+
+
+def test_the_certified_flow_refuses_a_wrong_proof():
+    """The duality check is what makes the answer trustworthy. Raising the price of a group
+    that still has room keeps every pair covered, but the prices then add up to more than the
+    matching weighs: that is no proof, and the caller must fall back to the full flow."""
+    inst = synthetic.instance(10, 15, seed=5, capacity=(1, 3))  # more room than households
+    matrix = engine.candidate_matrix(inst)
+    pairs = engine._solve_certified(inst, matrix, top_k=3)
+    assert pairs is not None
+    used = np.bincount([j for _, j in pairs], minlength=len(inst.groups))
+    with_room = np.flatnonzero(inst.groups.capacity > used)
+    assert len(with_room)
+    original = engine._group_prices
+
+    def overpriced(*args, **kwargs):
+        prices = original(*args, **kwargs)
+        if prices is not None:
+            prices[with_room[0]] += 1
+        return prices
+
+    engine._group_prices = overpriced
+    try:
+        assert engine._solve_certified(inst, matrix, top_k=3) is None
+    finally:
+        engine._group_prices = original
