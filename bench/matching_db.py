@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("ACCUEIL_ENV", "test")
+# As in production: no query log, no debug pages.
+os.environ.setdefault("DEBUG", "false")
 if "DATABASE_URL" not in os.environ:
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accueil.settings")
@@ -35,10 +37,10 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accueil.accounts.models import Program, Region, Role, User  # noqa: E402
@@ -68,8 +70,8 @@ def make_groups(program, regions, count, rng, offset=0):
     org = host_organisation()
     users = User.objects.bulk_create(
         User(
-            email=f"bench-v{offset + k}@example.org",
-            full_name=f"Volunteer {offset + k}",
+            email=f"bench-v{offset * 4 + k}@example.org",
+            full_name=f"Volunteer {offset * 4 + k}",
             role=Role.VOLUNTEER,
             organisation=org,
         )
@@ -187,7 +189,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    setup_test_environment()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     call_command("migrate", verbosity=0, interactive=False)
     rng = random.Random(7)
     program = Program.objects.create(name="Bench program")
@@ -249,12 +251,21 @@ def main() -> None:
     client = Client()
     client.force_login(admin)
     sizes = [args.groups] + ([args.groups_large] if args.groups_large > args.groups else [])
+    profile = os.environ.get("BENCH_PROFILE")
     for size in sizes:
         if size > WelcomeGroup.objects.filter(program=program).count():
             make_groups(program, regions, size - args.groups, rng, offset=args.groups)
         urls = [f"/matching/households/{h.pk}/" for h in households[:50]]
         assert client.get(urls[0]).status_code == 200  # fills the group cache
         times = []
+        if profile:
+            import cProfile
+            import pstats
+
+            cProfile.runctx(
+                "client.get(urls[2])", globals(), {"client": client, "urls": urls}, "/tmp/page.prof"
+            )
+            pstats.Stats("/tmp/page.prof").sort_stats("cumtime").print_stats(40)
         for url in urls:
             start = time.perf_counter()
             response = client.get(url)

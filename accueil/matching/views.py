@@ -133,9 +133,14 @@ def _household_page(
         }
         for c in ranking.excluded
     ]
-    if exclusion_form is None:
-        exclusion_form = ExclusionForm(groups=_excludable_groups(request.user, household))
     listed = {c.pk for c in ranking.candidates} | {c.pk for c in ranking.excluded}
+    if exclusion_form is None:
+        # The groups this page lists, not every group of the program: a program can have
+        # thousands, and a conflict of interest concerns a group staff are looking at. The
+        # POST accepts any group of the program.
+        exclusion_form = ExclusionForm(
+            groups=_excludable_groups(request.user, household).filter(pk__in=listed)
+        )
     context = {
         "household": household,
         "days": features.wait_days(household, timezone.localdate()),
