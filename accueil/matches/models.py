@@ -105,10 +105,13 @@ class Match(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.group} — {_('household')} #{self.household_id}"
+        return _("%(group)s with household #%(household)s") % {
+            "group": self.group,
+            "household": self.household_id,
+        }
 
     def audit_label(self) -> str:
-        return f"{_('match')} #{self.pk}"
+        return _("match #%(number)s") % {"number": self.pk}
 
     @property
     def is_open(self) -> bool:

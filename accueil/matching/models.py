@@ -44,7 +44,7 @@ class MatchingSettings(models.Model):
         _("Per weekly time (morning, afternoon or evening) both are free."),
     )
     availability_max_slots = _weight(
-        _("times in common that count"), _DEFAULTS.availability_max_slots
+        _("times in common counted, at most"), _DEFAULTS.availability_max_slots
     )
     region = _weight(
         _("same region"),
@@ -59,8 +59,8 @@ class MatchingSettings(models.Model):
         _DEFAULTS.wait_per_week,
         _("Keeps long waits from being passed over."),
     )
-    wait_max_weeks = _weight(_("weeks waited that count"), _DEFAULTS.wait_max_weeks)
-    urgency_soon = _weight(_("referred as needed soon"), _DEFAULTS.urgency_soon)
+    wait_max_weeks = _weight(_("weeks waited counted, at most"), _DEFAULTS.wait_max_weeks)
+    urgency_soon = _weight(_("referred as needing support soon"), _DEFAULTS.urgency_soon)
     urgency_urgent = _weight(_("referred as urgent"), _DEFAULTS.urgency_urgent)
     caseload_limit = models.PositiveSmallIntegerField(
         _("matches per coordinator"),
@@ -85,7 +85,7 @@ class MatchingSettings(models.Model):
         return str(self.program)
 
     def audit_label(self) -> str:
-        return f"{_('matching settings')} — {self.program}"
+        return _("matching settings of %(program)s") % {"program": self.program}
 
     def weights(self) -> engine.Weights:
         return engine.Weights(**{name: getattr(self, name) for name in self.WEIGHT_FIELDS})
@@ -138,7 +138,7 @@ class BatchRun(TimeStampedModel):
         return f"{self.program} — {self.created_at:%Y-%m-%d %H:%M}"
 
     def audit_label(self) -> str:
-        return f"{_('batch run')} #{self.pk}"
+        return _("batch run #%(number)s") % {"number": self.pk}
 
 
 class ProposalDecision(models.TextChoices):

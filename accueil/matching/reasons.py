@@ -32,6 +32,8 @@ class Names:
     slot: Callable[[str], str] = _identity
     region: Callable[[str], str] = _identity
     join: Callable[[list], str] = field(default=lambda items: ", ".join(items))
+    # "Arabic or Dari": for sentences where any one of them would do (or none does).
+    join_any: Callable[[list], str] = field(default=lambda items: ", ".join(items))
 
 
 def _signed(points: int) -> str:
@@ -58,6 +60,7 @@ def describe(
 def _sentence(c: Contribution, gettext, ngettext, names: Names) -> str:
     d = c.data
     languages = names.join([names.language(code) for code in d.get("languages", [])])
+    any_language = names.join_any([names.language(code) for code in d.get("languages", [])])
     if c.code == engine.GROUP_NOT_READY:
         if d.get("reason"):
             return gettext("the group is not ready (%(reason)s)") % {"reason": d["reason"]}
@@ -74,20 +77,22 @@ def _sentence(c: Contribution, gettext, ngettext, names: Names) -> str:
         ) % {"region": names.region(d.get("region", ""))}
     if c.code == engine.NO_LANGUAGE:
         return gettext("nobody in the group and no interpreter speaks %(languages)s") % {
-            "languages": languages
+            "languages": any_language
         }
     if c.code == engine.ENDED_EARLY:
         return gettext("an earlier match between this group and this family ended early")
     if c.code == engine.CONFLICT:
-        return gettext("a conflict of interest was recorded between them")
+        return gettext("staff ruled this group out for this family")
     if c.code == engine.CASELOAD_FULL:
-        return gettext("%(name)s's caseload is full (%(limit)s matches)") % {
-            "name": d.get("name", ""),
-            "limit": d.get("limit", 0),
-        }
+        limit = d.get("limit", 0)
+        return ngettext(
+            "%(name)s's caseload is full (%(limit)s match)",
+            "%(name)s's caseload is full (%(limit)s matches)",
+            limit,
+        ) % {"name": d.get("name", ""), "limit": limit}
     if c.code == "priorities":
         covered = names.join([names.priority(code) for code in d.get("covered", [])])
-        missing = names.join([names.priority(code) for code in d.get("missing", [])])
+        missing = names.join_any([names.priority(code) for code in d.get("missing", [])])
         if covered and missing:
             return gettext("Can help with %(covered)s, not with %(missing)s") % {
                 "covered": covered,
@@ -111,8 +116,8 @@ def _sentence(c: Contribution, gettext, ngettext, names: Names) -> str:
         if not slots:
             return gettext("No time in common in the week")
         return ngettext(
-            "%(count)s time a week in common: %(slots)s",
-            "%(count)s times a week in common: %(slots)s",
+            "%(count)s time a week in common (%(slots)s)",
+            "%(count)s times a week in common (%(slots)s)",
             len(slots),
         ) % {"count": len(slots), "slots": names.join([names.slot(s) for s in slots])}
     if c.code == "region":
@@ -120,7 +125,7 @@ def _sentence(c: Contribution, gettext, ngettext, names: Names) -> str:
             return gettext("Can meet in person in the family's region")
         if d.get("same_region"):
             return gettext("Same region, but nobody in the group meets in person")
-        return gettext("In another region: meetings would be remote")
+        return gettext("In another region, so meetings would be remote")
     if c.code == "group_size":
         return ngettext(
             "%(members)s member for a household of %(size)s (%(suggested)s suggested)",

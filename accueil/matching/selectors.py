@@ -33,6 +33,7 @@ def _names(region_names: dict) -> reasons.Names:
         slot=slot_label,
         region=lambda rid: region_names.get(rid, ""),
         join=lambda items: str(get_text_list([str(i) for i in items], gettext("and"))),
+        join_any=lambda items: str(get_text_list([str(i) for i in items], gettext("or"))),
     )
 
 

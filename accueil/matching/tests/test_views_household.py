@@ -192,5 +192,5 @@ def test_it_rules_a_group_out_for_a_conflict_of_interest(personas, world):
     exclusion = PairExclusion.objects.get()
     assert (exclusion.group, exclusion.reason) == (world.alpha, "The lead is their landlord.")
     page = client.get(reverse("matching_household", args=[world.household.pk])).content.decode()
-    assert "a conflict of interest was recorded between them" in page
+    assert "staff ruled this group out for this family" in page
     assert "Rank 1: Beta Welcome Group" in page
