@@ -1,3 +1,6 @@
+import base64
+import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,6 +15,26 @@ from accueil.core.fields import EncryptedTextField
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (an invitation's ``.ics``)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+    def to_json(self) -> dict:
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "content": base64.b64encode(self.content).decode("ascii"),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Attachment":
+        return cls(data["filename"], data["content_type"], base64.b64decode(data["content"]))
 
 
 class OutboxQuerySet(models.QuerySet):
@@ -64,6 +87,9 @@ class OutboxMessage(models.Model):
     subject = EncryptedTextField(_("subject"), blank=True)
     body_text = EncryptedTextField(_("text"))
     body_html = EncryptedTextField(_("HTML"), blank=True)
+    # A JSON list of Attachment.to_json(); encrypted like the bodies (an invitation names the
+    # people invited and the meeting link).
+    attachments_json = EncryptedTextField(_("attachments"), blank=True)
     idempotency_key = models.CharField(max_length=128, unique=True)
 
     status = models.CharField(
@@ -87,6 +113,12 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} #{self.pk}"
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        if not self.attachments_json:
+            return []
+        return [Attachment.from_json(item) for item in json.loads(self.attachments_json)]
 
     def backoff(self) -> timedelta:
         """Exponential backoff: base, twice base, four times base … capped at six hours."""

@@ -5,8 +5,10 @@ periodic sweep picks up anything due, so a lost task, a crashed worker or a prov
 only delays a message.
 """
 
+import json
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,7 +23,7 @@ from accueil.core import audit
 from .channels import email as email_channel
 from .channels import sms as sms_channel
 from .channels.base import DeliveryError
-from .models import Channel, OutboxMessage
+from .models import Attachment, Channel, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ def outbox_enqueue_email(
     template: str,
     recipient=None,
     idempotency_key: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     return _enqueue(
         channel=Channel.EMAIL,
@@ -56,6 +59,7 @@ def outbox_enqueue_email(
         subject=subject[:255],
         body_text=body_text,
         body_html=body_html,
+        attachments_json=json.dumps([a.to_json() for a in attachments]) if attachments else "",
         language=language,
         template=template,
         recipient=recipient,
@@ -73,6 +77,7 @@ def outbox_enqueue_template_email(
     template: str,
     recipient=None,
     idempotency_key: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     """Render ``<template_name>.txt`` (and ``.html`` when it exists) and the subject in the
     recipient's language, then queue the message. Every templated email goes through here."""
@@ -92,6 +97,7 @@ def outbox_enqueue_template_email(
         template=template,
         recipient=recipient,
         idempotency_key=idempotency_key,
+        attachments=attachments,
     )
 
 
@@ -103,7 +109,11 @@ def outbox_enqueue_sms(
     template: str,
     recipient=None,
     idempotency_key: str | None = None,
+    not_before=None,
 ) -> OutboxMessage:
+    """``not_before`` holds the message back (quiet hours): the delivery task finds it not yet
+    due and the sweep sends it once that time has come."""
+    extra = {"next_attempt_at": not_before} if not_before is not None else {}
     return _enqueue(
         channel=Channel.SMS,
         to_address=to,
@@ -112,6 +122,7 @@ def outbox_enqueue_sms(
         template=template,
         recipient=recipient,
         idempotency_key=idempotency_key,
+        **extra,
     )
 
 

@@ -1,4 +1,7 @@
 import smtplib
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -22,6 +25,8 @@ def send(message) -> str:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments:
+        email.attach(_mime_part(attachment))
     try:
         sent = email.send()
     except smtplib.SMTPRecipientsRefused as exc:
@@ -36,3 +41,24 @@ def send(message) -> str:
         # a message nobody will receive, not a sent one.
         raise DeliveryError("no recipient address", permanent=True)
     return message_id
+
+
+def _mime_part(attachment) -> MIMEBase:
+    """A MIME part for one attachment, keeping parameters of the content type that Django's
+    ``attach(filename, content, mimetype)`` would drop: an invitation must go out as
+    ``text/calendar; method=REQUEST`` (or CANCEL) for mail clients to offer accept/decline."""
+    maintype, _slash, rest = attachment.content_type.partition("/")
+    subtype, *params = [part.strip() for part in rest.split(";")]
+    if maintype == "text":
+        text = attachment.content.decode("utf-8")
+        part = MIMEText(text, subtype, "utf-8")
+    else:
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(attachment.content)
+        encoders.encode_base64(part)
+    for param in params:
+        name, _eq, value = param.partition("=")
+        if name.strip():
+            part.set_param(name.strip(), value.strip().strip('"'))
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part

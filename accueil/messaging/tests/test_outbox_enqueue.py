@@ -1,12 +1,14 @@
 """outbox_enqueue_email / outbox_enqueue_sms: a row first, a delivery task after commit."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accueil.messaging.models import Channel, OutboxMessage
-from accueil.messaging.services import _enqueue
+from accueil.messaging.services import _enqueue, outbox_deliver
 
 from .conftest import make_email, make_sms
 
@@ -75,3 +77,12 @@ def test_it_keeps_addresses_and_bodies_encrypted_at_rest(db):
     assert "Rendez-vous" not in body_text
     message.refresh_from_db()
     assert message.to_address == "amina@example.org"
+
+
+def test_it_holds_an_sms_back_until_not_before(db):
+    later = timezone.now() + timedelta(hours=9)
+    message = make_sms(not_before=later)
+
+    assert message.next_attempt_at == later
+    assert outbox_deliver(message.pk) is None  # not due: the sweep sends it at 8 am
+    assert OutboxMessage.objects.due(later).filter(pk=message.pk).exists()
