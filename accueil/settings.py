@@ -323,6 +323,8 @@ SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN")
 # a provider outage of that length delays messages without anyone pressing "retry".
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
 OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30)
+# Video meetings: rooms are "<base>accueil-<128 random bits>" (any Jitsi-style server).
+MEETING_VIDEO_BASE_URL = env_str("MEETING_VIDEO_BASE_URL", "https://meet.jit.si/")
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("accueil.volunteers.urls")),
     path("", include("accueil.newcomers.urls")),
     path("", include("accueil.matching.urls")),
+    path("", include("accueil.matches.urls")),
     path("", include("accueil.accounts.urls")),
 ]

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,15 @@ class MatchesConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import permissions  # noqa: F401 - registers rules
+
+        # The parts of a match's pages register their panels (see panels.py), in page order.
+        for part in ("panels_meetings", "panels_activity", "panels_checkins"):
+            import_module(f"{self.name}.{part}")
         from .models import Match
 
         auditlog.register(Match, exclude_fields=["updated_at"], mask_fields=["override_reason"])
+
+    def seed_demo(self) -> str:
+        from .demo import seed
+
+        return seed()
