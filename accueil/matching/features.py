@@ -11,17 +11,19 @@ Household features are cheap (their own row) and are built per request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from django.core.cache import cache
+from django.db.models import Max
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from accueil.accounts.models import Role, User
 from accueil.core.taxonomy import SLOTS, Gender, IntegrationPriority, slots_to_mask
-from accueil.matches.models import Match
+from accueil.matches.models import Match, MatchStatus, ProgramMatchSettings
 from accueil.newcomers.models import Household, HouseholdStatus, MeetingMode, Urgency
 from accueil.volunteers.models import (
     GroupMembership,
@@ -141,6 +143,14 @@ def _build_program_groups(program, *, on: date) -> ProgramGroups:
         Match.objects.open().filter(group__in=groups).values_list("group_id", flat=True)
     ):
         open_counts[group_id] = open_counts.get(group_id, 0) + 1
+    # A group rests for the program's rest period after a match closes.
+    rest_days = ProgramMatchSettings.for_program(program).group_rest_days
+    last_closed = dict(
+        Match.objects.filter(group__in=groups, status=MatchStatus.CLOSED, closed_at__isnull=False)
+        .values("group_id")
+        .annotate(last=Max("closed_at"))
+        .values_list("group_id", "last")
+    )
     by_group: dict[int, list] = {}
     for group_id, user_id in memberships:
         volunteer = volunteers.get(user_id)
@@ -169,6 +179,15 @@ def _build_program_groups(program, *, on: date) -> ProgramGroups:
         needed = min(2, len(people)) or 1
         availability = slots_to_mask([s for s, c in zip(SLOTS, counts, strict=True) if c >= needed])
         state = readiness[group.pk]
+        reasons = [r.message for r in state.reasons]
+        closed = last_closed.get(group.pk)
+        if closed is not None and rest_days:
+            until = timezone.localtime(closed).date() + timedelta(days=rest_days)
+            if on < until:
+                reasons.append(
+                    _("resting after its last match until %(date)s")
+                    % {"date": formats.date_format(until, "DATE_FORMAT")}
+                )
         rows.append(
             GroupRow(
                 id=group.pk,
@@ -180,8 +199,8 @@ def _build_program_groups(program, *, on: date) -> ProgramGroups:
                 women_only_ok=bool(people) and all(v.gender == Gender.WOMAN for v in people),
                 in_person_ok=any(v.in_person for v in people),
                 members=len(people),
-                ready=state.ready,
-                not_ready_reason="; ".join(r.message for r in state.reasons),
+                ready=not reasons,
+                not_ready_reason="; ".join(reasons),
                 room=max(group.capacity - open_counts.get(group.pk, 0), 0),
             )
         )

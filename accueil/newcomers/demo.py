@@ -80,9 +80,9 @@ STAGES = (
     [HouseholdStatus.RECEIVED] * 6
     + [HouseholdStatus.NOT_ELIGIBLE] * 4
     + [HouseholdStatus.ONBOARDING] * 6
-    + [HouseholdStatus.WAITING] * 18
+    + [HouseholdStatus.WAITING] * 11
     + [HouseholdStatus.PAUSED] * 2
-    + [HouseholdStatus.MATCHED] * 5
+    + [HouseholdStatus.MATCHED] * 12
     + [HouseholdStatus.CLOSED] * 2
     + [HouseholdStatus.WITHDRAWN] * 2
 )
