@@ -17,6 +17,7 @@ from accueil.core import audit
 from accueil.core.access import require_perm
 from accueil.core.forms import add_service_errors
 from accueil.core.models import AuditEntry
+from accueil.newcomers.models import HouseholdMember
 from accueil.newcomers.services.consent import shared_profile_for_volunteers
 
 from .. import panels, services
@@ -183,6 +184,10 @@ def _member_page(request, match: Match, *, bound_action=None, bound_form=None, s
     profile = None
     if match.profile_visible_to_group(retention_days=settings.profile_retention_days):
         profile = shared_profile_for_volunteers(match.household)
+        if profile is not None:
+            ages = dict(HouseholdMember.AgeBand.choices)
+            for member in profile.members:
+                member["age"] = ages.get(member["age_band"], member["age_band"])
         if profile is not None and request.method == "GET":
             # The group read the household's shared profile: part of the household's record.
             audit.viewed(actor=request.user, target=match.household)
