@@ -54,6 +54,10 @@ NARROW_SCREENS = [
     # Matching: the widest pages (reasons beside each candidate, the proposals table).
     "matching: groups for a household",
     "matching: batch proposals",
+    # Matches: the pages the group uses on a phone, and the coordinator's caseload.
+    "matches: activity form",
+    "matches: members' page, accepted",
+    "matches: caseload",
 ]
 
 
