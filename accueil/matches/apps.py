@@ -15,8 +15,9 @@ class MatchesConfig(AppConfig):
         from . import permissions  # noqa: F401 - registers rules
 
         # The parts of a match's pages register their panels (see panels.py), in page order.
-        for part in ("panels_meetings", "panels_activity", "panels_checkins"):
-            import_module(f"{self.name}.{part}")
+        parts = ("meetings", "activity", "checkins", "incidents", "closing")
+        for part in parts:
+            import_module(f"{self.name}.panels_{part}")
         from .models import Match
 
         auditlog.register(Match, exclude_fields=["updated_at"], mask_fields=["override_reason"])

@@ -20,6 +20,7 @@ from accueil.volunteers.models import GroupMembership, WelcomeGroup
 from accueil.volunteers.readiness import readiness_for_groups
 
 from . import services
+from .demo_incidents import seed_incident
 from .models import CheckIn, Match, MatchStatus, Outcome
 from .services_activity import activity_log, goal_add
 from .services_checkins import checkin_complete, checkin_record_household, checkin_record_volunteers
@@ -71,6 +72,7 @@ def _members(group) -> list:
 def seed() -> str:
     if not Match.objects.exists():
         _seed()
+        seed_incident()
     active = Match.objects.filter(status=MatchStatus.ACTIVE).count()
     return (
         f"Matches: {Match.objects.count()} demo matches in every state, {active} of them active, "

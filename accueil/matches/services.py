@@ -29,6 +29,7 @@ from .models import (
     ProgramMatchSettings,
 )
 from .services_checkins import checkins_for_closing, checkins_plan
+from .signals import match_closed
 
 audit.register(
     {
@@ -387,4 +388,8 @@ def match_close(*, match: Match, by, outcome: str, reason: str = "") -> Match:
     else:
         _household_status(match.household, HouseholdStatus.CLOSED)
     audit.record("match.closed", actor=by, target=match, data={"outcome": outcome})
+    # The surveys app connects here to send the post-surveys; only once the close is committed.
+    transaction.on_commit(
+        lambda: match_closed.send(sender=Match, match=match, by=by, outcome=outcome)
+    )
     return match

@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("accueil.matches.urls_meetings")),
     path("", include("accueil.matches.urls_activity")),
     path("", include("accueil.matches.urls_checkins")),
+    path("", include("accueil.matches.urls_incidents")),
+    path("", include("accueil.matches.urls_closing")),
 ]

@@ -2,6 +2,14 @@
 
 from .activity import Activity, ActivityMode, ActivityQuerySet, Goal, GoalStatus
 from .checkins import CheckIn, CheckInKind, CheckInOutcome, CheckInQuerySet
+from .closing import ClosingFeedback, FeedbackSide
+from .incidents import (
+    Incident,
+    IncidentCategory,
+    IncidentQuerySet,
+    IncidentSeverity,
+    IncidentStatus,
+)
 from .match import (
     OPEN_STATUSES,
     PROFILE_STATUSES,
@@ -28,9 +36,16 @@ __all__ = [
     "CheckInKind",
     "CheckInOutcome",
     "CheckInQuerySet",
+    "ClosingFeedback",
+    "FeedbackSide",
     "Goal",
     "GoalStatus",
     "HouseholdAnswer",
+    "Incident",
+    "IncidentCategory",
+    "IncidentQuerySet",
+    "IncidentSeverity",
+    "IncidentStatus",
     "Match",
     "MatchExtension",
     "MatchQuerySet",

@@ -187,3 +187,22 @@ def test_a_closed_match_frees_the_group_and_the_household(personas):
     match = in_state(MatchStatus.CLOSED, personas.coordinator)
     assert not Match.objects.open().filter(pk=match.pk).exists()
     assert timezone.now() >= match.closed_at
+
+
+def test_closing_announces_the_close_once_committed(personas, django_capture_on_commit_callbacks):
+    """The surveys app will send the post-surveys from this signal."""
+    from accueil.matches.signals import match_closed
+
+    received = []
+
+    def handler(sender, match, outcome, **kwargs):
+        received.append((match.pk, outcome))
+
+    match_closed.connect(handler)
+    try:
+        match = in_state(MatchStatus.CLOSING, personas.coordinator)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.match_close(match=match, by=personas.coordinator, outcome=Outcome.COMPLETED)
+    finally:
+        match_closed.disconnect(handler)
+    assert received == [(match.pk, Outcome.COMPLETED)]
