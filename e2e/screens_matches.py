@@ -18,11 +18,20 @@ from playwright.sync_api import expect
 from accueil.accounts.models import Role, User
 from accueil.factories import UserFactory
 from accueil.matches import services as match_services
-from accueil.matches import services_activity, services_checkins, services_meetings
+from accueil.matches import (
+    services_activity,
+    services_checkins,
+    services_closing,
+    services_incidents,
+    services_meetings,
+)
 from accueil.matches.models import (
     ActivityMode,
     CheckInOutcome,
+    FeedbackSide,
     GoalStatus,
+    IncidentCategory,
+    IncidentSeverity,
     Match,
     MatchStatus,
     MeetingMode,
@@ -255,6 +264,22 @@ def accepted_match(language: str = "en") -> tuple[Cast, Match]:
     return people, in_state(MatchStatus.ACCEPTED, people.coordinator, world=people.world())
 
 
+def closing_match(language: str = "en") -> tuple[Cast, Match]:
+    people = cast(language)
+    return people, in_state(MatchStatus.CLOSING, people.coordinator, world=people.world())
+
+
+def report_incident(match: Match, by: User, **fields):
+    fields.setdefault("category", IncidentCategory.SAFETY)
+    fields.setdefault("severity", IncidentSeverity.HIGH)
+    fields.setdefault(
+        "what_happened",
+        "During Saturday's visit the landlord shouted at Amina and said the family must leave "
+        "by Friday. The children were frightened.",
+    )
+    return services_incidents.incident_report(match=match, by=by, **fields)
+
+
 # The staff pages.
 
 
@@ -429,3 +454,97 @@ def _my_match_plan(site: Site, language: str) -> None:
     site.sign_in_session(people.member)
     site.goto(f"/my-matches/{match.pk}/plan/")
     expect(site.page.locator("main .task-list__item")).to_have_count(3)
+
+
+# Incidents.
+
+
+@screen("report an incident (member)")
+def _incident_new_member(site: Site, language: str) -> None:
+    people, match = accepted_match(language)
+    site.sign_in_session(people.member)
+    site.goto(f"/my-matches/{match.pk}/incidents/new/")
+    expect(site.page.locator("input[name=category]").first).to_be_visible()
+    expect(site.page.locator("textarea[name=what_happened]")).to_be_visible()
+
+
+@screen("report an incident (member), errors")
+def _incident_new_member_errors(site: Site, language: str) -> None:
+    _incident_new_member(site, language)
+    page = site.page
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary li")).to_have_count(3)
+
+
+@screen("incident reported")
+def _incident_reported(site: Site, language: str) -> None:
+    people, match = accepted_match(language)
+    incident = report_incident(match, people.member)
+    site.sign_in_session(people.member)
+    site.goto(f"/my-matches/{match.pk}/incidents/{incident.pk}/reported/")
+    expect(site.page.locator("main [role=status] h1")).to_be_visible()
+
+
+@screen("report an incident (staff)")
+def _incident_new_staff(site: Site, language: str) -> None:
+    people, match = accepted_match(language)
+    site.sign_in_session(people.coordinator)
+    site.goto(f"/matches/{match.pk}/incidents/new/")
+    expect(site.page.locator("input[name=on_behalf_of_household]")).to_be_checked()
+
+
+@screen("incident, triaged")
+def _incident_triaged(site: Site, language: str) -> None:
+    people, match = active_match(language)
+    cora = people.coordinator
+    incident = report_incident(match, people.lead, severity=IncidentSeverity.HIGH)
+    services_incidents.incident_triage(
+        incident=incident,
+        by=cora,
+        triage_notes="Called Amina the same day: the family is safe. The notice is not valid.",
+    )
+    services_incidents.incident_add_actions(
+        incident=incident,
+        by=cora,
+        actions="Referred the family to the tenants' legal clinic.",
+    )
+    site.sign_in_session(cora)
+    site.goto(f"/matches/{match.pk}/incidents/{incident.pk}/")
+    expect(site.page.locator("#incident-triage-title")).to_be_visible()
+    expect(site.page.locator("textarea[name=triage-triage_notes]")).to_have_count(0)
+    expect(site.page.locator("textarea[name=actions-actions]")).to_be_visible()
+    expect(site.page.locator("textarea[name=resolve-resolution]")).to_be_visible()
+
+
+# Closing.
+
+
+@screen("closing (staff)")
+def _closing_staff(site: Site, language: str) -> None:
+    people, match = closing_match(language)
+    services_closing.closing_feedback_record(
+        match=match,
+        by=people.lead,
+        side=FeedbackSide.VOLUNTEERS,
+        rating=5,
+        what_went_well="The children now walk to the library on their own.",
+        what_could_improve="More help with the job search earlier on.",
+    )
+    site.sign_in_session(people.coordinator)
+    site.goto(f"/matches/{match.pk}/closing/")
+    expect(site.page.locator("main article.card")).to_have_count(1)
+    expect(site.page.locator("#closing-form-household")).to_be_visible()
+    interpreter_box = site.page.locator("input[name=household-through_interpreter]")
+    expect(interpreter_box).to_be_visible()
+    # A checkbox, then its label, as on the other forms (not a label above it).
+    expect(interpreter_box.locator("xpath=..")).to_have_class("choice")
+
+
+@screen("closing (member, lead)")
+def _closing_lead(site: Site, language: str) -> None:
+    people, match = closing_match(language)
+    site.sign_in_session(people.lead)
+    site.goto(f"/my-matches/{match.pk}/closing/")
+    expect(site.page.locator("#closing-form-volunteers")).to_be_visible()
+    expect(site.page.locator("input[name=volunteers-rating]").first).to_be_visible()

@@ -56,6 +56,7 @@ NARROW_SCREENS = [
     "matching: batch proposals",
     # Matches: the pages the group uses on a phone, and the coordinator's caseload.
     "matches: activity form",
+    "matches: report an incident (member)",
     "matches: members' page, accepted",
     "matches: caseload",
 ]
