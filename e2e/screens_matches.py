@@ -548,3 +548,12 @@ def _closing_lead(site: Site, language: str) -> None:
     site.goto(f"/my-matches/{match.pk}/closing/")
     expect(site.page.locator("#closing-form-volunteers")).to_be_visible()
     expect(site.page.locator("input[name=volunteers-rating]").first).to_be_visible()
+
+
+@screen("check-in form (member)")
+def _my_checkin(site: Site, language: str) -> None:
+    people, match = active_match(language)
+    checkin = match.checkins.filter(completed_at__isnull=True, cancelled_at__isnull=True).first()
+    site.sign_in_session(people.member)
+    site.goto(f"/my-matches/{match.pk}/checkins/{checkin.pk}/")
+    expect(site.page.locator("input[name=volunteers-rating]").first).to_be_visible()

@@ -57,6 +57,7 @@ NARROW_SCREENS = [
     # Matches: the pages the group uses on a phone, and the coordinator's caseload.
     "matches: activity form",
     "matches: report an incident (member)",
+    "matches: check-in form (member)",
     "matches: members' page, accepted",
     "matches: caseload",
 ]

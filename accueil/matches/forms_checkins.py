@@ -56,6 +56,26 @@ class VolunteersForm(ErrorLinksMixin, forms.Form):
     )
 
 
+class MembersForm(ErrorLinksMixin, forms.Form):
+    """The same questions, asked of the volunteers themselves on their group's page."""
+
+    prefix = "volunteers"
+
+    rating = _scale(_("How is the match going?"), _("very badly"), _("very well"))
+    notes = forms.CharField(
+        label=_("Anything your coordinator should know about the match?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    priorities = forms.CharField(
+        label=_("Progress on the family's priorities"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    wellbeing = _scale(_("How are you doing yourselves?"), _("very poorly"), _("very well"))
+    workload = _scale(_("How manageable is your workload?"), _("too much"), _("easy to manage"))
+
+
 class HouseholdForm(ErrorLinksMixin, forms.Form):
     prefix = "household"
 

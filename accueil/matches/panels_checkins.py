@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from .panels import register
@@ -19,3 +21,22 @@ def checkins_panel(request, match) -> dict | None:
         "next": pending[0] if pending else None,
         "today": timezone.localdate(),
     }
+
+
+@register("checkins-members", "matches/checkins/_panel_members.html", staff=False, members=True)
+def checkins_members_panel(request, match) -> dict | None:
+    """The group's next check-in, once it is due within a week (or overdue): a link to answer
+    it themselves."""
+    if match.started_on is None:
+        return None
+    soon = timezone.localdate() + timedelta(days=7)
+    checkin = (
+        match.checkins.filter(
+            cancelled_at__isnull=True, completed_at__isnull=True, due_on__lte=soon
+        )
+        .order_by("due_on", "pk")
+        .first()
+    )
+    if checkin is None:
+        return None
+    return {"match": match, "checkin": checkin}

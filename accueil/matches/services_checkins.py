@@ -182,6 +182,12 @@ def _lock(checkin: CheckIn) -> CheckIn:
     return fresh
 
 
+def _is_member(user, match: Match) -> bool:
+    from .access import matches_of_member
+
+    return user is not None and matches_of_member(user).filter(pk=match.pk).exists()
+
+
 def _scale(value: int | None, field: str) -> int:
     if value is None or not 1 <= int(value) <= 5:
         raise ValidationError({field: _("Choose a number from 1 to 5.")})
@@ -200,8 +206,10 @@ def checkin_record_volunteers(
     priorities: str = "",
 ) -> CheckIn:
     """What the volunteers said: how the match goes, the priorities, their own wellbeing and
-    workload (1 to 5 each)."""
-    _require_staff(by, checkin.match)
+    workload (1 to 5 each). Staff record it after a call, or a member of the group fills it in
+    on the group's page."""
+    if not _is_member(by, checkin.match):
+        _require_staff(by, checkin.match)
     fresh = _lock(checkin)
     fresh.volunteer_rating = _scale(rating, "volunteer_rating")
     fresh.volunteer_wellbeing = _scale(wellbeing, "volunteer_wellbeing")

@@ -9,6 +9,7 @@ not staff of the match's program gets 404, the same as for a check-in that does 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -23,8 +24,14 @@ from accueil.core.forms import add_service_errors
 
 from .. import selectors_caseload as selectors
 from .. import services_checkins as services
-from ..access import get_match_for_staff_or_404
-from ..forms_checkins import CoordinatorFilterForm, HouseholdForm, OutcomeForm, VolunteersForm
+from ..access import get_match_for_member_or_404, get_match_for_staff_or_404
+from ..forms_checkins import (
+    CoordinatorFilterForm,
+    HouseholdForm,
+    MembersForm,
+    OutcomeForm,
+    VolunteersForm,
+)
 from ..models import CheckIn
 
 # The risk queue shows this many rows unless asked for all.
@@ -162,3 +169,40 @@ def checkin_detail(request, pk: int, cpk: int):
         "overdue": checkin.is_pending and checkin.due_on < timezone.localdate(),
     }
     return TemplateResponse(request, "matches/checkins/detail.html", context, status=status)
+
+
+def my_checkin(request, pk: int, cpk: int):
+    """The volunteers answer their check-in themselves: how the match goes, the family's
+    priorities, their own wellbeing and workload. Until the coordinator completes the
+    check-in they can change their answers."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    match = get_match_for_member_or_404(request.user, pk)
+    checkin = get_object_or_404(CheckIn, match=match, pk=cpk, cancelled_at__isnull=True)
+    if request.method == "POST" and checkin.is_pending:
+        form = MembersForm(request.POST)
+        if form.is_valid():
+            try:
+                _save("volunteers", form, checkin, request.user)
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Thank you: your coordinator will read your answers."))
+                return redirect("my_match", pk=match.pk)
+        status = 400
+    else:
+        initial = {}
+        if checkin.volunteer_answered_at:
+            initial = {
+                "rating": checkin.volunteer_rating,
+                "notes": checkin.volunteer_notes,
+                "priorities": checkin.volunteer_priorities,
+                "wellbeing": checkin.volunteer_wellbeing,
+                "workload": checkin.volunteer_workload,
+            }
+        form = MembersForm(initial=initial)
+        status = 200
+    context = {"match": match, "checkin": checkin, "form": form}
+    return TemplateResponse(request, "matches/checkins/my_checkin.html", context, status=status)
