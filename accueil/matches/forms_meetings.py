@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accueil.core.forms import ErrorLinksMixin
 from accueil.core.widgets import DateInput
+from accueil.newcomers.services.onboarding import interpreter_select_choices
 
 from .models import MeetingMode
 from .services_meetings import MAX_MINUTES, MIN_MINUTES
@@ -111,19 +112,9 @@ class MeetingForm(ErrorLinksMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices()
         self.interpreters = {str(row["user"].pk): row["user"] for row in interpreters}
-        groups = {True: [], None: [], False: []}
-        for row in interpreters:
-            groups[row["speaks"]].append((str(row["user"].pk), row["user"].display_name))
-        choices = [("", _("No interpreter needed"))]
-        titles = {
-            True: _("Speak one of the family's languages"),
-            None: _("Languages not recorded: ask them"),
-            False: _("Other interpreters"),
-        }
-        for key in (True, None, False):
-            if groups[key]:
-                choices.append((titles[key], groups[key]))
-        self.fields["interpreter"].choices = choices
+        self.fields["interpreter"].choices = interpreter_select_choices(
+            interpreters, speaks_title=_("Speak one of the family's languages")
+        )
 
     def clean_interpreter(self):
         value = self.cleaned_data["interpreter"]

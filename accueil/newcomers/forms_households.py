@@ -19,7 +19,7 @@ from accueil.core.widgets import DateInput, DateTimeInput
 from .models import ConsentMethod, ConsentPurpose, Household, HouseholdMember, MeetingMode
 from .services.consent import CONSENT_VERSION, consent_versions
 from .services.households import CHANNELS, phone_e164
-from .services.onboarding import CHECKLIST
+from .services.onboarding import CHECKLIST, interpreter_select_choices
 
 
 def _language_codes(text: str) -> tuple[list[str], list[str]]:
@@ -303,19 +303,9 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args, interpreters: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         self.interpreters = {str(row["user"].pk): row["user"] for row in interpreters}
-        groups = {True: [], None: [], False: []}
-        for row in interpreters:
-            groups[row["speaks"]].append((str(row["user"].pk), row["user"].display_name))
-        choices = [("", _("No interpreter needed"))]
-        titles = {
-            True: _("Speak the household's language"),
-            None: _("Languages not recorded: ask them"),
-            False: _("Other interpreters"),
-        }
-        for key in (True, None, False):
-            if groups[key]:
-                choices.append((titles[key], groups[key]))
-        self.fields["interpreter"].choices = choices
+        self.fields["interpreter"].choices = interpreter_select_choices(
+            interpreters, speaks_title=_("Speak the household's language")
+        )
 
     def clean_language(self):
         code = languages.find(self.cleaned_data["language"])

@@ -86,6 +86,23 @@ def interpreter_choices(language: str) -> list[dict]:
     return rows
 
 
+def interpreter_select_choices(rows: list[dict], *, speaks_title) -> list:
+    """Choices for an interpreter select from ``interpreter_choices`` rows: "no interpreter",
+    then those who speak the language (under ``speaks_title``), those whose languages are not
+    recorded, and the others, each under its own heading."""
+    groups = {True: [], None: [], False: []}
+    for row in rows:
+        groups[row["speaks"]].append((str(row["user"].pk), row["user"].display_name))
+    titles = {
+        True: speaks_title,
+        None: _("Languages not recorded: ask them"),
+        False: _("Other interpreters"),
+    }
+    choices = [("", _("No interpreter needed"))]
+    choices += [(titles[key], groups[key]) for key in (True, None, False) if groups[key]]
+    return choices
+
+
 @transaction.atomic
 def household_take(*, household: Household, by) -> Household:
     """The coordinator takes the referral: they become the household's coordinator."""
