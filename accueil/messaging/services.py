@@ -52,7 +52,10 @@ def outbox_enqueue_email(
     recipient=None,
     idempotency_key: str | None = None,
     attachments: Sequence[Attachment] = (),
+    not_before=None,
 ) -> OutboxMessage:
+    """``not_before`` holds the message back (quiet hours), as for text messages."""
+    extra = {"next_attempt_at": not_before} if not_before is not None else {}
     return _enqueue(
         channel=Channel.EMAIL,
         to_address=to,
@@ -64,6 +67,7 @@ def outbox_enqueue_email(
         template=template,
         recipient=recipient,
         idempotency_key=idempotency_key,
+        **extra,
     )
 
 
@@ -78,6 +82,7 @@ def outbox_enqueue_template_email(
     recipient=None,
     idempotency_key: str | None = None,
     attachments: Sequence[Attachment] = (),
+    not_before=None,
 ) -> OutboxMessage:
     """Render ``<template_name>.txt`` (and ``.html`` when it exists) and the subject in the
     recipient's language, then queue the message. Every templated email goes through here."""
@@ -98,6 +103,7 @@ def outbox_enqueue_template_email(
         recipient=recipient,
         idempotency_key=idempotency_key,
         attachments=attachments,
+        not_before=not_before,
     )
 
 
