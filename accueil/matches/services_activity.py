@@ -9,7 +9,7 @@ everything. Staff and the group lead keep the plan; every member reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -39,6 +39,7 @@ from .models import (
 )
 from .models.activity import MAX_MINUTES, MIN_MINUTES
 from .services import is_lead_of, is_staff_of
+from .services_meetings import held_until_daytime
 
 audit.register(
     {
@@ -185,8 +186,10 @@ def activity_log(
     return activity
 
 
-def _tell_coordinator(match: Match, activity: Activity) -> None:
-    """The coordinator hears of a concern at once; the words stay in the app, behind sign-in."""
+def _tell_coordinator(match: Match, activity: Activity, *, now: datetime | None = None) -> None:
+    """The coordinator hears of a concern by email; the words stay in the app, behind sign-in.
+    A concern raised in the evening or at night waits until 08:00 (a safety incident does not:
+    see services_incidents)."""
     coordinator = match.coordinator
     if coordinator is None or not coordinator.email or not coordinator.is_active:
         return
@@ -204,6 +207,7 @@ def _tell_coordinator(match: Match, activity: Activity) -> None:
         template="matches.concern_raised",
         recipient=coordinator,
         idempotency_key=f"activity-concern-{activity.pk}",
+        not_before=held_until_daytime(now),
     )
 
 

@@ -218,6 +218,8 @@ def _alert_staff(match: Match, incident: Incident) -> list[int]:
             "severity": IncidentSeverity(incident.severity).label,
             "link": link,
         }
+        # No quiet hours here, unlike the concern email: a high-severity incident is a safety
+        # alert, and staff must hear of it whatever the time.
         outbox_enqueue_template_email(
             to=person.email,
             template_name=EMAIL_TEMPLATE,

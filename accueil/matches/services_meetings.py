@@ -462,6 +462,16 @@ def after_quiet_hours(moment: datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, QUIET_UNTIL, tzinfo=zone)
 
 
+def held_until_daytime(
+    now: datetime | None = None, zone: ZoneInfo | None = None
+) -> datetime | None:
+    """When a message raised at ``now`` may leave: None (at once) in the daytime, else 08:00 in
+    ``zone`` (the site's time zone unless given). For ``not_before=`` of the outbox."""
+    now = now or timezone.now()
+    allowed = after_quiet_hours(now, zone or ZoneInfo(settings.TIME_ZONE))
+    return allowed if allowed > now else None
+
+
 def _send_at(meeting: Meeting, now: datetime) -> datetime | None:
     """When a text message may go: now, or after quiet hours (None: send now). A message that
     quiet hours would hold until after the meeting starts goes at once."""
