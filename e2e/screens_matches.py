@@ -20,6 +20,7 @@ from accueil.factories import UserFactory
 from accueil.matches import services as match_services
 from accueil.matches import (
     services_activity,
+    services_answer_link,
     services_checkins,
     services_closing,
     services_incidents,
@@ -557,3 +558,41 @@ def _my_checkin(site: Site, language: str) -> None:
     site.sign_in_session(people.member)
     site.goto(f"/my-matches/{match.pk}/checkins/{checkin.pk}/")
     expect(site.page.locator("input[name=volunteers-rating]").first).to_be_visible()
+
+
+# The household's answer through the texted link (public: nobody signed in). The household
+# speaks ``language``, so the page is in it.
+
+
+def _answer_link_path(language: str) -> str:
+    people, match = proposed_match(language)
+    people.household.languages = [language]
+    people.household.save(update_fields=["languages"])
+    link = services_answer_link.answer_link_send(match=match, by=people.coordinator)
+    return f"/m/{link.token}/"
+
+
+@screen("answer link (household)")
+def _answer_link(site: Site, language: str) -> None:
+    site.goto(_answer_link_path(language))
+    expect(site.page.locator("main button[name=answer][value=yes]")).to_be_visible()
+
+
+@screen("answer link, why not (household)")
+def _answer_link_decline(site: Site, language: str) -> None:
+    site.goto(_answer_link_path(language))
+    site.page.locator("main button[name=answer][value=no]").click()
+    expect(site.page.locator("main textarea[name=reason]")).to_be_visible()
+
+
+@screen("answer link, thank you (household)")
+def _answer_link_thanks(site: Site, language: str) -> None:
+    site.goto(_answer_link_path(language))
+    site.page.locator("main button[name=answer][value=yes]").click()
+    expect(site.page.locator("main .apply-panel h1")).to_be_visible()
+
+
+@screen("answer link, no longer valid")
+def _answer_link_invalid(site: Site, language: str) -> None:
+    response = site.goto("/m/not-a-real-token/")
+    assert response.status == 404

@@ -40,6 +40,9 @@ audit.register(
         ),
         "match.accepted": gettext_lazy("Both sides accepted {target}"),
         "match.declined": gettext_lazy("{actor} recorded that {target} was declined"),
+        "match.answer_link_sent": gettext_lazy(
+            "{actor} texted the household a link to answer {target}"
+        ),
         "match.withdrawn": gettext_lazy("{actor} withdrew the proposal {target}"),
         "match.introduction_scheduled": gettext_lazy(
             "{actor} scheduled the introduction of {target}"
@@ -214,14 +217,24 @@ def match_record_household_answer(
 ) -> Match:
     """Staff record the household's answer after a call (through an interpreter when needed)."""
     _require_staff(by, match)
+    return household_answer(match=match, by=by, accepted=accepted, how=how, reason=reason)
+
+
+def household_answer(*, match: Match, by, accepted: bool, how: str, reason: str = "") -> Match:
+    """The household's yes or no, however it reached us: recorded by staff (``by``) or given
+    through the text-message link (``by`` None). Callers check who may do it and hold a
+    transaction; a yes moves the match to accepted when the group has already said yes."""
     _lock(match)
     if match.status != MatchStatus.PROPOSED:
         raise ValidationError(_("Only a proposed match can be accepted or declined."))
+    if match.household_accepted_at is not None:
+        raise ValidationError(_("The household has already accepted this match."))
     if not accepted:
-        return _decline(match, by=by, side="household", reason=reason)
+        reason = _reason(reason, _("Say why the match was declined."))
+        match.household_answer_how, match.household_answer_recorded_by = how, by
+        return _decline(match, by=by, side="household", reason=reason, data={"how": how})
     match.household_accepted_at = timezone.now()
-    match.household_answer_how = how
-    match.household_answer_recorded_by = by
+    match.household_answer_how, match.household_answer_recorded_by = how, by
     match.save()
     audit.record("match.household_accepted", actor=by, target=match, data={"how": how})
     _accepted_if_both(match, by)
@@ -236,13 +249,13 @@ def match_decline_for_group(*, match: Match, by, reason: str) -> Match:
     return _decline(match, by=by, side="group", reason=reason)
 
 
-def _decline(match: Match, *, by, side: str, reason: str) -> Match:
+def _decline(match: Match, *, by, side: str, reason: str, data: dict | None = None) -> Match:
     reason = _reason(reason, _("Say why the match was declined."))
     _move(match, MatchStatus.DECLINED)
     match.declined_by = side
     match.reason = reason
     match.save()
-    audit.record("match.declined", actor=by, target=match, data={"side": side})
+    audit.record("match.declined", actor=by, target=match, data={"side": side, **(data or {})})
     return match
 
 

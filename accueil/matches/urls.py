@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("accueil.matches.urls_checkins")),
     path("", include("accueil.matches.urls_incidents")),
     path("", include("accueil.matches.urls_closing")),
+    path("", include("accueil.matches.urls_answer_link")),
 ]

@@ -1,6 +1,12 @@
 """The matches app's models, one module per part of a match's life."""
 
 from .activity import Activity, ActivityMode, ActivityQuerySet, Goal, GoalStatus
+from .answer_link import (
+    ANSWER_LINK_VALID_FOR,
+    AnswerLinkAnswer,
+    HouseholdAnswerLink,
+    HouseholdAnswerLinkQuerySet,
+)
 from .checkins import CheckIn, CheckInKind, CheckInOutcome, CheckInQuerySet
 from .closing import ClosingFeedback, FeedbackSide
 from .incidents import (
@@ -26,12 +32,14 @@ from .match import (
 from .meetings import Meeting, MeetingKind, MeetingMode, MeetingQuerySet
 
 __all__ = [
+    "ANSWER_LINK_VALID_FOR",
     "OPEN_STATUSES",
     "PROFILE_STATUSES",
     "TRANSITIONS",
     "Activity",
     "ActivityMode",
     "ActivityQuerySet",
+    "AnswerLinkAnswer",
     "CheckIn",
     "CheckInKind",
     "CheckInOutcome",
@@ -41,6 +49,8 @@ __all__ = [
     "Goal",
     "GoalStatus",
     "HouseholdAnswer",
+    "HouseholdAnswerLink",
+    "HouseholdAnswerLinkQuerySet",
     "Incident",
     "IncidentCategory",
     "IncidentQuerySet",

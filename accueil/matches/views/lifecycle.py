@@ -20,7 +20,7 @@ from accueil.core.models import AuditEntry
 from accueil.newcomers.models import HouseholdMember
 from accueil.newcomers.services.consent import shared_profile_for_volunteers
 
-from .. import panels, services
+from .. import panels, services, services_answer_link
 from ..access import get_match_for_member_or_404, get_match_for_staff_or_404, matches_of_member
 from ..forms import ExtendForm, HouseholdAnswerForm, ReasonForm
 from ..models import Match, MatchStatus, Outcome, ProgramMatchSettings
@@ -127,6 +127,7 @@ def _staff_page(request, match: Match, *, bound_action=None, bound_form=None, st
         "extensions": list(match.extensions.select_related("created_by")),
         "history": history,
         "panels": panels.render_context(request, match, for_staff=True),
+        "answer_link": services_answer_link.answer_link_state(match),
     }
     return TemplateResponse(request, "matches/detail.html", context, status=status)
 
