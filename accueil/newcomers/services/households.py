@@ -26,6 +26,7 @@ from ..models import (
     HouseholdStatus,
     ProgramIntake,
 )
+from ..signals import household_waitlisted
 
 audit.register(
     {
@@ -327,6 +328,9 @@ def household_waitlist(*, household: Household, by) -> Household:
     household.pause_reason = ""
     household.save(update_fields=[*STATUS_FIELDS, "waitlisted_at", "paused_until", "pause_reason"])
     audit.record("household.waitlisted", actor=by, target=household)
+    transaction.on_commit(
+        lambda: household_waitlisted.send(sender=Household, household=household, by=by)
+    )
     return household
 
 

@@ -20,6 +20,7 @@ from ...models import (
     VolunteerStatus,
 )
 from ...selectors import approval_blockers
+from ...signals import volunteer_approved
 from .common import (
     REFERENCE_RESEND_MIN_INTERVAL,
     STATUS_CODES,
@@ -89,6 +90,9 @@ def volunteer_approve(*, volunteer: Volunteer, by, on: date | None = None) -> Vo
         update_fields=["status", "status_changed_at", "approved_at", "approved_by", "updated_at"]
     )
     audit.record("volunteer.approved", actor=by, target=volunteer)
+    transaction.on_commit(
+        lambda: volunteer_approved.send(sender=Volunteer, volunteer=volunteer, by=by)
+    )
     _email_volunteer(
         volunteer,
         subject=gettext_lazy("You are approved as a volunteer"),
