@@ -7,4 +7,5 @@ PERIODIC_JOBS = [
     ("volunteer-reminders", "accueil.volunteers.tasks.send_screening_reminders", 3600),
     ("checkin-reminders", "accueil.matches.tasks.send_checkin_reminders", 15 * 60),
     ("meeting-reminders", "accueil.matches.tasks_meetings.send_meeting_reminders", 15 * 60),
+    ("survey-sweep", "accueil.surveys.tasks.sweep_surveys", 15 * 60),
 ]

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "accueil.newcomers",
     "accueil.matches",
     "accueil.matching",
+    "accueil.surveys",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("accueil.newcomers.urls")),
     path("", include("accueil.matching.urls")),
     path("", include("accueil.matches.urls")),
+    path("", include("accueil.surveys.urls")),
     path("", include("accueil.accounts.urls")),
 ]

@@ -871,4 +871,9 @@ def _reference_phone(site: Site, language: str) -> None:
 
 
 # The households and matching pages register themselves in the same registry.
-from e2e import screens_households, screens_matches, screens_matching  # noqa: E402, F401
+from e2e import (  # noqa: E402, F401
+    screens_households,
+    screens_matches,
+    screens_matching,
+    screens_surveys,
+)

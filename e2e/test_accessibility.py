@@ -60,6 +60,12 @@ NARROW_SCREENS = [
     "matches: check-in form (member)",
     "matches: members' page, accepted",
     "matches: caseload",
+    "matches: answer link (household)",
+    # Surveys: the respondent's pages are phone-first; the staff entry page is the widest.
+    "survey link: question",
+    "survey link: question, no answer chosen",
+    "survey link: review",
+    "survey link: link no longer valid",
 ]
 
 

@@ -12,7 +12,18 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 # Paths open to a signed-in person who has not yet enrolled a second factor.
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/session/", "/welcome/mfa/")
+# The respondent's pages (a survey at /s/, a household's answer to a proposal at /m/) show
+# nothing of the signed-in person: a staff member without MFA yet may open a link to try it.
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/session/",
+    "/welcome/mfa/",
+    "/s/",
+    "/m/",
+)
 
 
 class UserLanguageMiddleware:
