@@ -876,4 +876,5 @@ from e2e import (  # noqa: E402, F401
     screens_matches,
     screens_matching,
     screens_surveys,
+    screens_surveys_staff,
 )

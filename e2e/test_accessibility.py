@@ -66,6 +66,7 @@ NARROW_SCREENS = [
     "survey link: question, no answer chosen",
     "survey link: review",
     "survey link: link no longer valid",
+    "surveys: enter answers",
 ]
 
 

@@ -10,6 +10,7 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions, receivers  # noqa: F401 - registers rules and receivers
+        from .views import staff_panels  # noqa: F401 - the match page's surveys panel
 
         post_migrate.connect(_sync_instruments, sender=self)
 

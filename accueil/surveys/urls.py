@@ -4,4 +4,5 @@ from django.urls import include, path
 # the instruments (list and XLSForm import).
 urlpatterns = [
     path("", include("accueil.surveys.urls_public")),
+    path("", include("accueil.surveys.urls_staff")),
 ]

@@ -274,3 +274,37 @@ def test_a_volunteer_survey_goes_by_email_in_their_language(personas):
     assert message.language == "fr"
     assert f"/s/{sent.token}/" in message.body_text
 
+
+def test_naming_an_interpreter_lets_them_enter_that_survey_and_tells_them(personas):
+    sent = household_survey(personas.coordinator, instruments=["ucla-3"])
+    administration = sent.administration
+    personas.interpreter.programs.add(administration.program)
+    assert not services.can_enter(personas.interpreter, administration)
+    with pytest.raises(PermissionDenied):
+        services.administration_assign_interpreter(
+            administration, by=personas.volunteer, interpreter=personas.interpreter
+        )
+    with pytest.raises(ValidationError):
+        services.administration_assign_interpreter(
+            administration, by=personas.coordinator, interpreter=personas.volunteer
+        )
+    services.administration_assign_interpreter(
+        administration, by=personas.coordinator, interpreter=personas.interpreter
+    )
+    administration.refresh_from_db()
+    assert services.can_enter(personas.interpreter, administration)
+    message = OutboxMessage.objects.get(template="surveys.interpreter_named")
+    assert message.recipient == personas.interpreter
+    assert f"/surveys/{administration.pk}/enter/" in message.body_text
+    assert "Amina" not in message.body_text
+    response = administration.responses.get()
+    services.administration_enter(
+        administration,
+        by=personas.interpreter,
+        answers={response.pk: {1: 2, 2: 2, 3: 2}},
+        mode=Mode.INTERPRETER,
+        language="ar",
+    )
+    administration.refresh_from_db()
+    assert administration.interpreter == personas.interpreter
+    assert administration.interviewer is None
