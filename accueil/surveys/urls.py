@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accueil.surveys.urls_public")),
     path("", include("accueil.surveys.urls_staff")),
+    path("", include("accueil.surveys.urls_instruments")),
 ]
