@@ -876,5 +876,6 @@ from e2e import (  # noqa: E402, F401
     screens_matches,
     screens_matching,
     screens_surveys,
+    screens_surveys_report,
     screens_surveys_staff,
 )

@@ -67,6 +67,7 @@ NARROW_SCREENS = [
     "survey link: review",
     "survey link: link no longer valid",
     "surveys: enter answers",
+    "surveys report: impact report",
 ]
 
 

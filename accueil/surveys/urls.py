@@ -5,5 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accueil.surveys.urls_public")),
     path("", include("accueil.surveys.urls_staff")),
+    path("", include("accueil.surveys.urls_report")),
     path("", include("accueil.surveys.urls_instruments")),
 ]
