@@ -1,7 +1,8 @@
 """Demo matches in every state, built through the real services so each has its history:
 proposals waiting for an answer, an accepted match, an introduction booked, active matches with
 activity logs and check-ins (some done, some overdue), a paused one, one closing, closed ones,
-a declined proposal and a withdrawn one. One volunteer raised a concern, so the risk queue is
+a declined proposal and a withdrawn one; and a completed match for each past household of the
+demo, ended in the last two years (their surveys are the impact report's sample). One volunteer raised a concern, so the risk queue is
 not empty.
 
 Idempotent: nothing happens when the demo already has matches.
@@ -9,7 +10,7 @@ Idempotent: nothing happens when the demo already has matches.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -94,6 +95,8 @@ def _seed() -> None:
             status: list(Household.objects.filter(status=status).order_by("pk"))
             for status in (HouseholdStatus.WAITING, HouseholdStatus.MATCHED, HouseholdStatus.CLOSED)
         }
+        # The past matches first: they are closed when the current ones take the places.
+        _alumni(groups, coordinators)
         slots = {g.pk: 3 for g in groups}
         for state, days in PLAN:
             # Each household ends in the status the households demo gave it: matched ones
@@ -117,6 +120,39 @@ def _seed() -> None:
                 slots[group.pk] -= 1
                 _match(household, group, by, state, days)
                 break
+
+
+def _alumni(groups, coordinators) -> None:
+    """Matches that ended in the last two years, for the past households of the demo: a
+    completed six-month match each, started between 8 and 22 months ago."""
+    today = timezone.localdate()
+    past = Household.objects.filter(status=HouseholdStatus.CLOSED, matches__isnull=True)
+    for k, household in enumerate(past.order_by("pk")):
+        program_groups = [g for g in groups if g.program_id == household.program_id]
+        by = next((c for c in coordinators if household.program in c.programs.all()), None)
+        if not program_groups or by is None:
+            continue
+        group = program_groups[k % len(program_groups)]
+        household.status = HouseholdStatus.WAITING
+        household.coordinator = by
+        household.save(update_fields=["status", "coordinator"])
+        match = services.match_propose(
+            household=household, group=group, by=by, score=72, explanation=[]
+        )
+        services.match_accept_for_group(match=match, by=_lead(group))
+        services.match_record_household_answer(match=match, by=by, accepted=True)
+        services.match_mark_introduction_scheduled(match=match, by=by)
+        started = today - timedelta(days=240 + (k * 13) % 420)
+        services.match_start(match=match, by=by, on=started)
+        services.match_begin_closing(match=match, by=by)
+        services.match_close(match=match, by=by, outcome=Outcome.COMPLETED)
+        ended = started + timedelta(days=182 + k % 3 * 14)
+        closed_at = timezone.make_aware(datetime.combine(ended, time(15)))
+        Match.objects.filter(pk=match.pk).update(
+            planned_end=ended, closed_at=closed_at, status_changed_at=closed_at
+        )
+        # Their check-ins happened outside the demo: none is left waiting.
+        CheckIn.objects.pending().filter(match=match).update(cancelled_at=closed_at)
 
 
 def _match(household, group, by, state, days) -> Match:

@@ -1,4 +1,5 @@
-"""Demo households over every stage, referred by both partner agencies (45 in all).
+"""Demo households over every stage, referred by both partner agencies (75 in all,
+30 of them past households whose match has ended).
 
 Idempotent: a household is found by its phone number's keyed hash, so a second run changes
 nothing. Names and numbers are invented; phone numbers use the 555-01xx range kept for fiction.
@@ -75,7 +76,44 @@ PEOPLE = [
     ("Iryna Shevchenko", ["uk"], ImmigrationStatus.OTHER),
     ("Mustafa Jama", ["so"], ImmigrationStatus.GAR),
 ]
-# Stage of each household, in the order above: 45 in all.
+# Households whose match ended in the last two years: the surveys demo gives them before and
+# after answers, so the impact report has a realistic sample.
+ALUMNI = [
+    ("Ayesha Nazari", ["prs"], ImmigrationStatus.GAR),
+    ("Hassan Alawi", ["ar"], ImmigrationStatus.GAR),
+    ("Selam Woldu", ["ti"], ImmigrationStatus.CLAIMANT),
+    ("Rosa Quispe", ["es"], ImmigrationStatus.CLAIMANT),
+    ("Mahmoud Saeed", ["ar"], ImmigrationStatus.JAS),
+    ("Farida Amiri", ["fa"], ImmigrationStatus.BVOR),
+    ("Yohannes Asfaha", ["ti"], ImmigrationStatus.GAR),
+    ("Juana Morales", ["es"], ImmigrationStatus.CLAIMANT),
+    ("Layla Haddad", ["ar", "en"], ImmigrationStatus.GAR),
+    ("Sultan Rezaei", ["prs", "fa"], ImmigrationStatus.GAR),
+    ("Ruth Ghebre", ["ti", "am"], ImmigrationStatus.CLAIMANT),
+    ("Ibrahim Osman", ["ar"], ImmigrationStatus.PROTECTED_PERSON),
+    ("Camila Rojas", ["es"], ImmigrationStatus.CLAIMANT),
+    ("Nasrin Jafari", ["fa"], ImmigrationStatus.GAR),
+    ("Tariq Hamdan", ["ar"], ImmigrationStatus.GAR),
+    ("Mehret Tsegay", ["ti"], ImmigrationStatus.CLAIMANT),
+    ("Sofía Navarro", ["es"], ImmigrationStatus.CLAIMANT),
+    ("Wahid Popal", ["prs"], ImmigrationStatus.GAR),
+    ("Dima Khalil", ["ar"], ImmigrationStatus.JAS),
+    ("Elham Sadeghi", ["fa"], ImmigrationStatus.CLAIMANT),
+    ("Kidane Berhe", ["ti"], ImmigrationStatus.GAR),
+    ("Paula Jiménez", ["es"], ImmigrationStatus.CLAIMANT),
+    ("Zainab Ali", ["ar"], ImmigrationStatus.GAR),
+    ("Hamid Noori", ["prs"], ImmigrationStatus.GAR),
+    ("Amanuel Habte", ["ti"], ImmigrationStatus.CLAIMANT),
+    ("Youssef Mansour", ["ar", "fr"], ImmigrationStatus.CLAIMANT),
+    ("Shabnam Rahimi", ["fa", "prs"], ImmigrationStatus.BVOR),
+    ("Andrea Salazar", ["es"], ImmigrationStatus.CLAIMANT),
+    ("Omar Abdi", ["so", "ar"], ImmigrationStatus.PROTECTED_PERSON),
+    ("Grace Uwase", ["rw", "fr"], ImmigrationStatus.CLAIMANT),
+]
+FIRST_ALUMNUS = len(PEOPLE)
+PEOPLE = PEOPLE + ALUMNI
+
+# Stage of each household, in the order above: 75 in all.
 STAGES = (
     [HouseholdStatus.RECEIVED] * 6
     + [HouseholdStatus.NOT_ELIGIBLE] * 4
@@ -85,6 +123,7 @@ STAGES = (
     + [HouseholdStatus.MATCHED] * 12
     + [HouseholdStatus.CLOSED] * 2
     + [HouseholdStatus.WITHDRAWN] * 2
+    + [HouseholdStatus.CLOSED] * len(ALUMNI)
 )
 PRIORITIES = [p.value for p in IntegrationPriority if p != IntegrationPriority.OTHER]
 CITIES = {
@@ -128,6 +167,8 @@ def seed() -> str:
             # Referred between 10 and 160 days ago; onboarded about a week later, on the
             # waitlist a few days after that (so some wait past the 8-week target).
             days_since_referral = 10 + (i * 37) % 150
+            if i >= FIRST_ALUMNUS:  # referred 9 to 22 months ago
+                days_since_referral = 270 + ((i - FIRST_ALUMNUS) * 53) % 400
             referral_date = today - timedelta(days=days_since_referral)
             waitlisted = now - timedelta(days=max(days_since_referral - 10, 1))
             arrival = None if claimant else referral_date - timedelta(days=90 + i * 23)
@@ -245,6 +286,21 @@ def seed() -> str:
                 obtained_by_name=str(household.referred_by or ""),
                 obtained_at=now - timedelta(days=days_since_referral),
             )
+            if household.shared_profile and i % 5 != 1:
+                # Most families who answer surveys agree to research use of their answers.
+                Consent.objects.create(
+                    household=household,
+                    purpose=ConsentPurpose.RESEARCH,
+                    given=True,
+                    version="2026-11",
+                    language=languages[0],
+                    method=ConsentMethod.INTERPRETER,
+                    obtained_by=household.coordinator,
+                    obtained_by_name=household.coordinator.display_name
+                    if household.coordinator
+                    else "",
+                    obtained_at=waitlisted - timedelta(days=2),
+                )
             if household.shared_profile:
                 Consent.objects.create(
                     household=household,

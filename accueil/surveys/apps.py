@@ -14,6 +14,11 @@ class SurveysConfig(AppConfig):
 
         post_migrate.connect(_sync_instruments, sender=self)
 
+    def seed_demo(self) -> str:
+        from .demo import seed
+
+        return seed()
+
 
 def _sync_instruments(sender, using="default", **kwargs) -> None:
     """Shipped instrument files are loaded after every migrate, so a new version of a file

@@ -30,7 +30,7 @@ def test_it_keeps_phone_numbers_notes_and_immigration_details_out_of_the_file(se
     settings.VAR_DIR = tmp_path
     call_command("seed_demo")
     households = list(Household.objects.all())
-    assert len(households) == 45
+    assert len(households) == 75
     dump = _dump()
     for household in households:
         assert household.phone not in dump
