@@ -126,7 +126,13 @@ def _alumni(groups, coordinators) -> None:
     """Matches that ended in the last two years, for the past households of the demo: a
     completed six-month match each, started between 8 and 22 months ago."""
     today = timezone.localdate()
-    past = Household.objects.filter(status=HouseholdStatus.CLOSED, matches__isnull=True)
+    # The past households were referred 9 months ago or more; the two recent closed ones get
+    # their matches from PLAN.
+    past = Household.objects.filter(
+        status=HouseholdStatus.CLOSED,
+        matches__isnull=True,
+        referral_date__lte=today - timedelta(days=260),
+    )
     for k, household in enumerate(past.order_by("pk")):
         program_groups = [g for g in groups if g.program_id == household.program_id]
         by = next((c for c in coordinators if household.program in c.programs.all()), None)
