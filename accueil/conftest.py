@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from accueil.accounts.models import Organisation, Role
 from accueil.factories import OrganisationFactory, UserFactory
@@ -21,6 +23,15 @@ PERSONAS = (
 )
 STAFF = {"admin", "manager", "coordinator"}
 MANAGERS = {"admin", "manager"}
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: the test client runs requests in the test's
+    thread, and a signed-in person's language stays active after their request."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass
