@@ -165,6 +165,8 @@ def _answer(administration, by, rng, level: float, *, mode: str, at) -> None:
         interpreter=interpreter if entry_mode == Mode.INTERPRETER else None,
     )
     fields = {"created_at": at - timedelta(days=2), "submitted_at": at, "updated_at": at}
+    if administration.person_id:  # most volunteers tick "you may use my answers for research"
+        fields["research_consent"] = bool(rng.random() < 0.8)
     if mode == Mode.LINK:
         channel = "sms" if administration.household_id else "email"
         fields.update(

@@ -25,7 +25,7 @@ class ImpactFilterForm(forms.Form):
         empty_label=_("All"),
     )
     cohort = forms.ChoiceField(
-        label=_("Matches started in"),
+        label=_("Quarter the match started"),
         required=False,
         help_text=_("The quarter in which the match of the after-survey started."),
     )

@@ -193,14 +193,14 @@ class Administration(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=AdminStatus.choices, default=AdminStatus.PENDING
     )
-    mode = models.CharField(_("collected"), max_length=12, choices=Mode.choices, blank=True)
+    mode = models.CharField(_("how collected"), max_length=12, choices=Mode.choices, blank=True)
 
     # NULL until a link is made: unique among those that have one.
     token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
     token = EncryptedTextField(blank=True, editable=False)
     expires_at = models.DateTimeField(_("link expires"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    channel = models.CharField(_("sent by"), max_length=10, blank=True)  # sms / email
+    channel = models.CharField(_("link sent by"), max_length=10, blank=True)  # sms / email
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

@@ -533,7 +533,7 @@ class Measure:
         result = self.result
         counts = {"improved": result.improved, "unchanged": result.unchanged, "worse": result.worse}
         shown = suppress(counts)
-        labels = {"improved": _("Improved"), "unchanged": _("Unchanged"), "worse": _("Worse")}
+        labels = {"improved": _("Improved"), "unchanged": _("Unchanged"), "worse": _("Worsened")}
         cells = []
         for key, count in counts.items():
             percent = ""
@@ -747,7 +747,7 @@ def report_csv_header() -> list[str]:
         _("Rank-biserial"),
         _("Improved"),
         _("Unchanged"),
-        _("Worse"),
+        _("Worsened"),
         _("Share before (%)"),
         _("Share after (%)"),
     ]

@@ -272,9 +272,11 @@ def _score_responses(administration: Administration, now: datetime) -> None:
     Response.objects.bulk_update(responses, ["scores", "submitted_at"])
 
 
-def _research_consent(administration: Administration) -> bool | None:
+def _research_consent(administration: Administration, given: bool | None) -> bool | None:
+    """A volunteer says it on the survey's last page; a household's consent is the one staff
+    recorded with it (often through an interpreter), read when the survey is sent in."""
     if administration.household_id is None:
-        return administration.research_consent
+        return given if given is not None else administration.research_consent
     from accueil.newcomers.models import Consent, ConsentPurpose
 
     current = Consent.objects.filter(
@@ -292,6 +294,7 @@ def administration_submit(
     mode: str = Mode.LINK,
     by=None,
     submitted_at: datetime | None = None,
+    research_consent: bool | None = None,
 ) -> Administration:
     """Score every response and close the administration; the link stops working.
     ``submitted_at`` dates answers collected earlier (a paper form, an imported file)."""
@@ -304,7 +307,7 @@ def administration_submit(
     administration.submitted_at = now
     administration.mode = mode
     administration.token = ""  # the hash stays: the used link keeps opening nothing
-    administration.research_consent = _research_consent(administration)
+    administration.research_consent = _research_consent(administration, research_consent)
     administration.save()
     audit.record("survey.submitted", actor=by, target=administration, data={"mode": mode})
     return administration
@@ -381,7 +384,7 @@ def _tell_interpreter(administration: Administration, interpreter) -> None:
 
     url = settings.SITE_URL + reverse("survey_enter", args=[administration.pk])
     with translation.override(interpreter.language):
-        subject = _("A survey call to interpret")
+        subject = _("You are the interpreter for a survey call")
         body = _(
             "You are named as the interpreter for survey #%(number)s. When you call the "
             "respondent with the coordinator, enter the answers here: %(url)s"

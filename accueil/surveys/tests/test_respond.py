@@ -444,3 +444,31 @@ def test_the_pages_carry_no_inline_script_or_style_and_no_images(client):
         assert re.search(r"<script(?![^>]*\bsrc=)", page) is None
         assert " style=" not in page and "<style" not in page
         assert "<img" not in page and " on" + "click=" not in page
+
+
+def test_a_volunteer_says_on_the_last_page_whether_research_may_use_the_answers(client):
+    from accueil.accounts.models import Role
+    from accueil.factories import ProgramFactory, UserFactory
+
+    from .factories import volunteer_survey
+
+    for ticked, expected in ((True, True), (False, False)):
+        person = UserFactory(role=Role.VOLUNTEER, language="en")
+        sent = volunteer_survey(person, program=ProgramFactory())
+        review = client.get(f"/s/{sent.token}/review/")
+        assert 'name="research_consent"' in review.content.decode()
+        data = {"research_consent": "yes"} if ticked else {}
+        client.post(f"/s/{sent.token}/review/", data)
+        sent.administration.refresh_from_db()
+        assert sent.administration.research_consent is expected
+
+
+def test_a_household_is_not_asked_for_research_consent_on_the_link(client, personas):
+    from .factories import household_survey
+
+    sent = household_survey(personas.coordinator, instruments=["ucla-3"])
+    review = client.get(f"/s/{sent.token}/review/")
+    assert 'name="research_consent"' not in review.content.decode()
+    client.post(f"/s/{sent.token}/review/", {"research_consent": "yes"})
+    sent.administration.refresh_from_db()
+    assert sent.administration.research_consent is False  # no research consent on record

@@ -27,7 +27,7 @@ def test_a_household_survey_defaults_to_the_programs_plan(personas, household):
     client = personas.client_for("coordinator")
     url = f"/surveys/new/?household={household.pk}"
     page = client.get(url).content.decode()
-    assert "Tick none to give the program&#x27;s plan." in page
+    assert "Tick none to use the program&#x27;s plan:" in page
 
     response = client.post(url, {"phase": Phase.POST})
 

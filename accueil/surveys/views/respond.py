@@ -362,7 +362,10 @@ def review(request, token: str):
     language = _language(administration)
     if request.method == "POST":
         try:
-            administration_submit(administration, mode=Mode.LINK)
+            consent = None
+            if administration.person_id:
+                consent = request.POST.get("research_consent") == "yes"
+            administration_submit(administration, mode=Mode.LINK, research_consent=consent)
         except ValidationError:  # sent a moment ago, from another tab
             return _invalid(request)
         return redirect(reverse("survey_done") + "?" + urlencode({"lang": language}))
@@ -374,6 +377,7 @@ def review(request, token: str):
         "body": interface.text("review_body", language, answered=walk.answered(), total=walk.total),
         "back_url": _question_url(token, walk.total),
         "action_url": reverse("survey_review", args=[token]),
+        "ask_research_consent": administration.person_id is not None,
     }
     return _render(request, "surveys/respond/review.html", context, language=language)
 

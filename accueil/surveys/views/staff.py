@@ -230,7 +230,7 @@ def _plan_hint(program, audience: str, titles: dict[str, str]) -> str:
         slugs = plan.plan(audience, phase)
         names = ", ".join(titles.get(slug, slug) for slug in slugs) or _("nothing")
         phases.append(f"{phase.label}: {names}")
-    return _("Tick none to give the program's plan. %(plan)s.") % {"plan": "; ".join(phases)}
+    return _("Tick none to use the program's plan: %(plan)s.") % {"plan": "; ".join(phases)}
 
 
 @require_perm("surveys.administer")
