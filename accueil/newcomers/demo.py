@@ -286,25 +286,15 @@ def seed() -> str:
                 obtained_by_name=str(household.referred_by or ""),
                 obtained_at=now - timedelta(days=days_since_referral),
             )
-            if household.shared_profile and i % 5 != 1:
-                # Most families who answer surveys agree to research use of their answers.
+            # Sharing the profile comes with the onboarding call; most families also agree
+            # to research use of their survey answers.
+            purposes = [ConsentPurpose.RESEARCH] if i % 5 != 1 else []
+            for purpose in [*purposes, ConsentPurpose.SHARE_PROFILE]:
+                if not household.shared_profile:
+                    break
                 Consent.objects.create(
                     household=household,
-                    purpose=ConsentPurpose.RESEARCH,
-                    given=True,
-                    version="2026-11",
-                    language=languages[0],
-                    method=ConsentMethod.INTERPRETER,
-                    obtained_by=household.coordinator,
-                    obtained_by_name=household.coordinator.display_name
-                    if household.coordinator
-                    else "",
-                    obtained_at=waitlisted - timedelta(days=2),
-                )
-            if household.shared_profile:
-                Consent.objects.create(
-                    household=household,
-                    purpose=ConsentPurpose.SHARE_PROFILE,
+                    purpose=purpose,
                     given=True,
                     version="2026-11",
                     language=languages[0],
