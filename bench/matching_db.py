@@ -20,36 +20,25 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("ACCUEIL_ENV", "test")
-# As in production: no query log, no debug pages.
-os.environ.setdefault("DEBUG", "false")
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accueil.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _django  # noqa: F401 - sets up Django
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
 
-import django
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from accueil.accounts.models import Program, Region, Role, User  # noqa: E402
-from accueil.core.taxonomy import SLOTS, IntegrationPriority  # noqa: E402
-from accueil.factories import UserFactory, host_organisation  # noqa: E402
-from accueil.matching import engine, selectors, services  # noqa: E402
-from accueil.matching.features import build_instance  # noqa: E402
-from accueil.newcomers.models import Household, HouseholdStatus  # noqa: E402
-from accueil.volunteers.models import (  # noqa: E402
+from accueil.accounts.models import Program, Region, Role, User
+from accueil.core.taxonomy import SLOTS, IntegrationPriority
+from accueil.factories import UserFactory, host_organisation
+from accueil.matching import engine, selectors, services
+from accueil.matching.features import build_instance
+from accueil.newcomers.models import Household, HouseholdStatus
+from accueil.volunteers.models import (
     GroupMembership,
     ScreeningStep,
     StepStatus,

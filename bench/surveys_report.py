@@ -25,35 +25,24 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("ACCUEIL_ENV", "test")
-# As in production: no query log, no debug pages.
-os.environ.setdefault("DEBUG", "false")
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accueil.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _django  # noqa: F401 - sets up Django
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-import django
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from accueil.accounts.models import Program, Region, Role, User  # noqa: E402
-from accueil.factories import UserFactory  # noqa: E402
-from accueil.newcomers.models import Household, HouseholdStatus  # noqa: E402
-from accueil.surveys import selectors_report  # noqa: E402
-from accueil.surveys.models import (  # noqa: E402
+from accueil.accounts.models import Program, Region, Role, User
+from accueil.factories import UserFactory
+from accueil.newcomers.models import Household, HouseholdStatus
+from accueil.surveys import selectors_report
+from accueil.surveys.models import (
     Administration,
     AdminStatus,
     Instrument,
@@ -61,8 +50,8 @@ from accueil.surveys.models import (  # noqa: E402
     Phase,
     Response,
 )
-from accueil.surveys.scoring import score  # noqa: E402
-from accueil.surveys.views import report as report_views  # noqa: E402
+from accueil.surveys.scoring import score
+from accueil.surveys.views import report as report_views
 
 LANGUAGES = ["ar", "ar", "ar", "prs", "fa", "ti", "es", "en", "fr"]
 SLUGS = ("sps-24", "ucla-3", "program-items")
