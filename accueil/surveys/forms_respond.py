@@ -11,11 +11,11 @@ from django import forms
 
 from . import interface
 from .definitions import Item, Scale
+from .models import NUMBER_MAX, NUMBER_MIN
 
 TEXT_MAX = 2000  # answer_record keeps this much; the textarea stops there too
 
 # Answer.value is a SmallIntegerField.
-NUMBER_MIN, NUMBER_MAX = -32768, 32767
 
 
 def _message(key: str, language: str) -> str:

@@ -34,6 +34,8 @@ MAX_BYTES = 2 * 1024 * 1024
 HOUSEHOLD = "household_id"
 VOLUNTEER = "volunteer_email"
 FIXED = (HOUSEHOLD, VOLUNTEER, "phase", "date", "language")
+# The largest id a (big integer) primary key holds: a larger number would overflow the query.
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,17 @@ class Row:
 
 def item_column(number: int) -> str:
     return f"item_{number}"
+
+
+def _household_number(value: str) -> int | None:
+    """The household id in a cell, or None. Not ``isdigit()`` alone: "²" is a digit to it but
+    not to ``int()``."""
+    if not value.isdigit():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 def _read(data: bytes) -> tuple[list[str], list[list[str]]]:
@@ -179,7 +192,9 @@ def responses_check(*, data: bytes, instrument, program, by) -> tuple[list[Row],
 
     # The respondents named in the file, fetched in two queries.
     household_ids = {
-        int(record[HOUSEHOLD]) for _number, record in records if record.get(HOUSEHOLD, "").isdigit()
+        found
+        for _number, record in records
+        if (found := _household_number(record.get(HOUSEHOLD, ""))) is not None and found <= MAX_ID
     }
     households = {
         h.pk: h
@@ -221,7 +236,7 @@ def responses_check(*, data: bytes, instrument, program, by) -> tuple[list[Row],
                 row_errors.append(
                     RowError(number, column, _("This questionnaire is for volunteers only."))
                 )
-            elif not household_value.isdigit():
+            elif _household_number(household_value) is None:
                 row_errors.append(
                     RowError(
                         number,
@@ -230,7 +245,7 @@ def responses_check(*, data: bytes, instrument, program, by) -> tuple[list[Row],
                     )
                 )
             else:
-                household = households.get(int(household_value))
+                household = households.get(_household_number(household_value))
                 if household is None:
                     row_errors.append(
                         RowError(

@@ -277,6 +277,10 @@ class Response(models.Model):
         return f"response #{self.pk}"
 
 
+# A number answer is kept in a small integer column (``Answer.value``).
+NUMBER_MIN, NUMBER_MAX = -32768, 32767
+
+
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     item = models.PositiveSmallIntegerField()

@@ -304,6 +304,7 @@ class Pairs:
     unpaired: int
     instruments: Instruments
     values: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]
+    by_audience: dict[str, int] = field(default_factory=dict)
 
 
 def _one_of(ids: list[int], using: str) -> RawSQL:
@@ -388,11 +389,16 @@ def paired_scores(user, filters: Filters) -> Pairs:
             kept = has_before & has_after & theirs
             if kept.any():
                 values[(audience, slug)] = (numbers[before_at[kept]], numbers[after_at[kept]])
+    households = int(household.sum())
     return Pairs(
         count=len(paired),
         unpaired=len(post_rows) - len(paired),
         instruments=instruments,
         values=values,
+        by_audience={
+            Audience.HOUSEHOLD: households,
+            Audience.VOLUNTEER: len(paired) - households,
+        },
     )
 
 
@@ -624,9 +630,16 @@ class ImpactReport:
     instruments: list[InstrumentReport]
     pairs: int
     unpaired: int
+    by_audience: dict[str, int] = field(default_factory=dict)
 
     @property
     def pairs_text(self) -> str:
+        """The total, unless one audience has 1 to 4 pairs (shown as "<5" in its sections)
+        and the other enough to be shown: the total minus the other would give it away."""
+        counts = self.by_audience.values()
+        small = [n for n in counts if 0 < n < MIN_SHOWN]
+        if len(small) == 1 and any(n >= MIN_SHOWN for n in counts):
+            return _("not shown, so that a group of fewer than 5 cannot be worked out")
         return count_text(self.pairs)
 
     @property
@@ -716,7 +729,11 @@ def impact_report(user, filters: Filters, *, language: str | None = None) -> Imp
         for (audience, slug), (before, after) in sorted(pairs.values.items(), key=_plan_order)
     ]
     return ImpactReport(
-        filters=filters, instruments=reports, pairs=pairs.count, unpaired=pairs.unpaired
+        filters=filters,
+        instruments=reports,
+        pairs=pairs.count,
+        unpaired=pairs.unpaired,
+        by_audience=pairs.by_audience,
     )
 
 

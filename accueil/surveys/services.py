@@ -28,6 +28,9 @@ from accueil.messaging.services import outbox_enqueue_email, outbox_enqueue_sms
 
 from . import interface
 from .models import (
+    NUMBER_MAX,
+    NUMBER_MIN,
+    OPEN_STATUSES,
     Administration,
     AdminStatus,
     Answer,
@@ -160,6 +163,7 @@ def _deliver(administration: Administration, *, what: str, now: datetime) -> str
         template=f"surveys.{what}",
         recipient=administration.person,
         idempotency_key=key,
+        not_before=held_until_daytime(now),
     )
     return "email"
 
@@ -222,12 +226,23 @@ def _check_value(response: Response, item_number: int, value: int | None, text: 
         return
     if value is None:
         return
+    if item.kind == "integer":
+        # Unscored, but kept in a small integer column: a larger number would fail to save.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(_("Enter a whole number, or leave it blank."))
+        if not NUMBER_MIN <= value <= NUMBER_MAX:
+            raise ValidationError(
+                _("Enter a number between %(low)s and %(high)s.")
+                % {"low": NUMBER_MIN, "high": NUMBER_MAX}
+            )
+        return
     try:
         score(spec, {item_number: value})
     except ScoringError as exc:
         raise ValidationError(_("Choose one of the answers offered.")) from exc
 
 
+@transaction.atomic
 def answer_record(
     administration: Administration,
     *,
@@ -242,6 +257,14 @@ def answer_record(
         raise PermissionDenied
     text = (text or "").strip()[:2000]
     _check_value(response, item, value, text)
+    # Checked again under the row's lock: the page read the survey before it was submitted or
+    # cancelled (another tab, staff on the phone), and a late answer would be kept unscored.
+    if (
+        not Administration.objects.select_for_update()
+        .filter(pk=administration.pk, status__in=OPEN_STATUSES)
+        .exists()
+    ):
+        raise PermissionDenied
     answer, _created = Answer.objects.update_or_create(
         response=response,
         item=item,
@@ -320,7 +343,7 @@ def can_enter(user, administration: Administration) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if administration.interpreter_id == user.pk and user.role == "interpreter":
-        return True
+        return user.programs.filter(pk=administration.program_id).exists()
     return (
         user.has_perm("surveys.administer")
         and Administration.objects.visible_to(user).filter(pk=administration.pk).exists()
@@ -341,7 +364,8 @@ def administration_enter(
 ) -> Administration:
     """Staff (or the interpreter named on it) enter every answer at once: during a phone
     call, from a paper form, or from a file. ``answers`` maps a response pk to
-    {item number: value, or text for a free-text item}."""
+    {item number: value, or text for a free-text item}: the response's whole set, so an
+    earlier answer to an item not in it is removed."""
     if not can_enter(by, administration):
         raise PermissionDenied
     if interpreter is None and by.role == "interpreter":
@@ -365,6 +389,9 @@ def administration_enter(
                 )
             except ValidationError as exc:
                 errors[f"r{response_pk}_{number}"] = exc.messages
+        # What is entered replaces what the respondent gave through the link before the call:
+        # a question left blank now must not be scored with an earlier answer.
+        Answer.objects.filter(response=response).exclude(item__in=list(items)).delete()
     if errors:
         raise ValidationError(errors)
     administration.language = language

@@ -5,8 +5,8 @@ from django_tasks import task
 
 @task()
 def sweep_surveys() -> dict:
-    """Every 15 minutes (accueil/schedule.py): close expired links, send due reminders
-    outside quiet hours, and send links still waiting for quiet hours to end."""
+    """Every 15 minutes (accueil/schedule.py): close expired links and send the reminders
+    that are due, outside quiet hours."""
     from .services_sweep import sweep
 
     return sweep()

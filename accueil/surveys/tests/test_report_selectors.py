@@ -514,3 +514,21 @@ def test_a_coordinator_sees_only_their_programs(region):
 
     ucla_pairs(mine, region, 5)
     assert section(report_for(coordinator), "ucla-3").n == 5
+
+
+def test_the_number_of_pairs_cannot_give_away_a_hidden_small_group(program, region, manager):
+    # 3 household pairs (shown as "<5") and 12 volunteer pairs: a total of 15 would tell,
+    # by subtraction, that exactly 3 households answered.
+    ucla_pairs(program, region, 3)
+    for _ in range(12):
+        pair(volunteer(program, region), ucla(3), ucla(2), program=program)
+
+    report = report_for(manager)
+
+    assert section(report, "ucla-3").n_text == "<5"
+    assert section(report, "ucla-3", "volunteer").n_text == "12"
+    assert "15" not in report.pairs_text
+    # One audience at a time, or both groups large enough, the total shows.
+    assert report_for(manager, audience="volunteer").pairs_text == "12"
+    ucla_pairs(program, region, 5)
+    assert report_for(manager).pairs_text == "20"

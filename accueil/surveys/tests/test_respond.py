@@ -228,7 +228,8 @@ def test_the_last_answer_leads_to_the_review_and_sending_scores_and_closes_the_l
     _assert_invalid(client.get(sent.url))
     _assert_invalid(client.get(_question(sent, 1)))
     _assert_invalid(client.post(sent.url, {"q": "1", "action": "next", "answer": "1"}))
-    _assert_invalid(client.post(review))
+    # Sending again a moment later (a second tap) thanks the person again and changes nothing.
+    assert "/s/done/" in client.post(review)["Location"]
     assert Administration.objects.get(pk=administration.pk).submitted_at == (
         administration.submitted_at
     )
@@ -472,3 +473,15 @@ def test_a_household_is_not_asked_for_research_consent_on_the_link(client, perso
     client.post(f"/s/{sent.token}/review/", {"research_consent": "yes"})
     sent.administration.refresh_from_db()
     assert sent.administration.research_consent is False  # no research consent on record
+
+
+def test_a_second_tap_on_send_thanks_the_person_again(client, personas):
+    from .factories import household_survey
+
+    sent = household_survey(personas.coordinator, instruments=["ucla-3"])
+    first = client.post(f"/s/{sent.token}/review/")
+    second = client.post(f"/s/{sent.token}/review/")
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert "/s/done/" in second["Location"]
+    assert client.get(f"/s/{sent.token}/review/").status_code == 404  # a later visit: invalid

@@ -2,6 +2,7 @@
 sweep (expiry and reminders once each) and the instruments kept in step with their files."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -180,6 +181,7 @@ def test_the_interpreter_named_on_a_survey_may_enter_it_and_no_other(personas):
     other = household_survey(personas.coordinator, instruments=["ucla-3"]).administration
     first.interpreter = personas.interpreter
     first.save()
+    personas.interpreter.programs.add(first.program)
     assert services.can_enter(personas.interpreter, first)
     assert not services.can_enter(personas.interpreter, other)
     assert not services.can_enter(personas.outsider, first)
@@ -308,3 +310,96 @@ def test_naming_an_interpreter_lets_them_enter_that_survey_and_tells_them(person
     administration.refresh_from_db()
     assert administration.interpreter == personas.interpreter
     assert administration.interviewer is None
+
+
+def _with_a_number_item() -> Instrument:
+    from accueil.surveys.definitions import Instrument as Spec
+    from accueil.surveys.models import InstrumentSource
+    from accueil.surveys.services_instruments import instrument_store
+
+    words = {"en": "Months in Canada?", "fr": "Mois au Canada ?"}
+    spec = Spec.from_dict(
+        {
+            "slug": "months-here",
+            "version": "1",
+            "audience": "household",
+            "title": {"en": "Months", "fr": "Mois"},
+            "description": {"en": "One question.", "fr": "Une question."},
+            "languages": ["en", "fr"],
+            "items": [{"number": 1, "key": "months", "kind": "integer", "text": words}],
+        }
+    )
+    return instrument_store(spec, source=InstrumentSource.XLSFORM)
+
+
+@pytest.mark.parametrize("value", [40000, -40000])
+def test_a_number_the_database_cannot_hold_is_refused_not_stored(personas, value):
+    _with_a_number_item()
+    administration = household_survey(
+        personas.coordinator, instruments=["months-here"]
+    ).administration
+    response = administration.responses.get()
+
+    with pytest.raises(ValidationError):
+        services.answer_record(administration, response=response, item=1, value=value)
+    with pytest.raises(ValidationError) as refused:
+        services.administration_enter(
+            administration,
+            by=personas.coordinator,
+            answers={response.pk: {1: value}},
+            mode=Mode.PAPER,
+            language="en",
+        )
+
+    assert f"r{response.pk}_1" in refused.value.message_dict
+    assert not Answer.objects.exists()
+    services.answer_record(administration, response=response, item=1, value=14)
+    assert Answer.objects.get().value == 14
+
+
+@pytest.mark.parametrize("close", ["submit", "cancel"])
+def test_an_answer_to_a_survey_closed_a_moment_ago_is_refused(personas, close):
+    # The page read the survey while it was open; another tab (or staff) closed it before
+    # the answer arrived.
+    sent = household_survey(personas.coordinator, instruments=["ucla-3"])
+    read_earlier = services.administration_for_token(sent.token)
+    response = read_earlier.responses.get()
+    if close == "submit":
+        services.administration_submit(Administration.objects.get(pk=read_earlier.pk))
+    else:
+        services.administration_cancel(
+            Administration.objects.get(pk=read_earlier.pk), by=personas.coordinator, reason="x"
+        )
+
+    with pytest.raises(PermissionDenied):
+        services.answer_record(read_earlier, response=response, item=1, value=1)
+
+    assert not Answer.objects.exists()
+
+
+def test_an_interpreter_who_left_the_program_no_longer_enters_its_survey(personas):
+    sent = household_survey(personas.coordinator, instruments=["ucla-3"])
+    administration = sent.administration
+    personas.interpreter.programs.add(administration.program)
+    services.administration_assign_interpreter(
+        administration, by=personas.coordinator, interpreter=personas.interpreter
+    )
+    administration.refresh_from_db()
+    assert services.can_enter(personas.interpreter, administration)
+    personas.interpreter.programs.remove(administration.program)
+    assert not services.can_enter(personas.interpreter, administration)
+
+
+def test_a_volunteer_link_emailed_at_night_waits_for_the_morning(personas):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from .factories import volunteer_survey
+
+    toronto = ZoneInfo("America/Toronto")
+    person = UserFactory(role=Role.VOLUNTEER, language="en", email="night@example.org")
+    night = datetime(2027, 3, 3, 23, 30, tzinfo=toronto)
+    with mock.patch("django.utils.timezone.now", return_value=night):
+        volunteer_survey(person, program=ProgramFactory())
+    message = OutboxMessage.objects.get(template="surveys.sms_pre")
+    assert message.next_attempt_at == datetime(2027, 3, 4, 8, 0, tzinfo=toronto)

@@ -196,3 +196,27 @@ def test_the_named_interpreter_is_not_asked_how_or_who(personas, survey):
     assert 'name="mode"' not in html and 'name="interpreter"' not in html
     assert 'name="language"' in html
     assert "Back to the survey" not in html
+
+
+def test_answers_given_through_the_link_are_shown_and_what_staff_clear_is_not_scored(
+    personas, survey
+):
+    from accueil.surveys.services import answer_record
+
+    response = survey.responses.get()
+    for number in (1, 2):
+        answer_record(survey, response=response, item=number, value=4)
+    client = personas.client_for("coordinator")
+
+    html = unescape(client.get(_url(survey)).content.decode())
+    assert f'value="4" id="id_r{response.pk}_1_3" checked' in html
+
+    # On the phone the respondent would rather not answer the first question after all.
+    answers = _answers(survey, {1: "", **dict.fromkeys(range(2, 11), "3")})
+    saved = client.post(_url(survey), {"language": "ar", "mode": Mode.INTERVIEW, **answers})
+
+    assert saved.status_code == 302
+    response.refresh_from_db()
+    assert response.scores["items"] == {str(n): 3 for n in range(2, 11)}
+    assert response.scores["total"] == 30
+    assert not Answer.objects.filter(response=response, item=1, value__isnull=False).exists()

@@ -286,3 +286,24 @@ def test_the_page_asks_for_what_is_missing(personas, program):
     assert "Choose the questionnaire the file holds answers to." in html
     assert "Choose the program the respondents belong to." in html
     assert "Choose a CSV file to import." in html
+
+
+def test_a_household_id_in_superscript_digits_is_reported_not_a_crash(
+    personas, program, households, sps10
+):
+    value = "²"
+    # "²".isdigit() is True but int("²") raises.
+    line = ",".join([value, "pre", "2026-03-14", "ar", *["3"] * 10])
+    errors = _errors(_csv(line), sps10, program, personas.coordinator)
+    assert errors == [(2, "household_id", f"“{value}” is not a household number.")]
+
+
+def test_a_household_id_too_large_for_the_database_is_reported_not_a_crash(
+    personas, program, households, sps10
+):
+    value = "9" * 30
+    line = ",".join([value, "pre", "2026-03-14", "ar", *["3"] * 10])
+    errors = _errors(_csv(line), sps10, program, personas.coordinator)
+    assert errors == [
+        (2, "household_id", f"There is no household {value} in Welcome Groups Toronto.")
+    ]

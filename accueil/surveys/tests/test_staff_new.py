@@ -113,3 +113,12 @@ def test_the_match_page_lists_both_sides_surveys_about_it(personas):
     assert 'id="panel-surveys-title"' in html
     assert f'href="/surveys/{survey.pk}/"' in html
     assert f'href="/surveys/{unrelated.pk}/"' not in html
+
+
+@pytest.mark.parametrize(
+    "query", ["household=²", "person=²", "household=٣", "household=1.5", "household=" + "9" * 30]
+)
+def test_an_id_that_is_not_a_plain_number_is_not_found(personas, query):
+    # "²".isdigit() is True but int("²") raises: it must be a 404, never a 500.
+    response = personas.client_for("coordinator").get(f"/surveys/new/?{query}")
+    assert response.status_code == 404

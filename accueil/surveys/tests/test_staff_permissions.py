@@ -68,6 +68,7 @@ def test_only_staff_of_the_program_enter_answers(personas, survey, elsewhere):
 
 def test_the_interpreter_named_on_a_survey_reaches_its_entry_page_only(personas, survey):
     Administration.objects.filter(pk=survey.pk).update(interpreter=personas.interpreter)
+    personas.interpreter.programs.add(survey.program)
     client = personas.client_for("interpreter")
 
     assert client.get(f"/surveys/{survey.pk}/enter/").status_code == 200
@@ -134,6 +135,7 @@ def test_a_coordinator_lists_and_imports_only_for_their_programs(personas, surve
 
 def test_an_interpreter_who_entered_answers_is_not_shown_the_staff_page(personas, survey):
     Administration.objects.filter(pk=survey.pk).update(interpreter=personas.interpreter)
+    personas.interpreter.programs.add(survey.program)
     response = survey.responses.get()
     client = personas.client_for("interpreter")
 

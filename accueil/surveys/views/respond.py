@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.http import require_GET, require_http_methods
@@ -36,7 +38,7 @@ from .. import interface
 from ..definitions import Instrument as Spec
 from ..definitions import Item, Scale, pick
 from ..forms_respond import TEXT_MAX, AnswerForm
-from ..models import Administration, Answer, Audience, Mode, Response
+from ..models import Administration, AdminStatus, Answer, Audience, Mode, Response, hash_token
 from ..services import administration_for_token, administration_submit, answer_record
 
 # secrets.token_urlsafe(32) gives 43 characters of this alphabet; anything else is not a link
@@ -48,6 +50,9 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 # "no-referrer": under it browsers send "Origin: null" with a form's POST, and Django's CSRF
 # check (rightly) refuses that, so no answer could be saved.
 REFERRER_POLICY = "same-origin"
+
+# How long after sending a second tap on "Send my answers" still gets the thank-you page.
+JUST_SENT = timedelta(minutes=10)
 
 
 def _private(view):
@@ -204,6 +209,29 @@ def _visitor_language(request) -> str:
     return "en"
 
 
+def _thanks(language: str):
+    return redirect(reverse("survey_done") + "?" + urlencode({"lang": language}))
+
+
+def _thanks_again(request, token: str):
+    """A second tap on "Send my answers" (or a slow phone sending twice) reaches a survey sent
+    a moment ago: thank the person again rather than tell them the link is broken. Only for
+    the POST of that form, within a few minutes; the page carries nothing of the survey."""
+    if request.method != "POST" or not TOKEN_SHAPE.fullmatch(token):
+        return None
+    language = (
+        Administration.objects.filter(
+            token_hash=hash_token(token),
+            status=AdminStatus.SUBMITTED,
+            mode=Mode.LINK,
+            submitted_at__gte=timezone.now() - JUST_SENT,
+        )
+        .values_list("language", flat=True)
+        .first()
+    )
+    return _thanks(language) if language else None
+
+
 def _invalid(request):
     """English, and first the visitor's language when it is one of ours; nothing else."""
     languages = list(dict.fromkeys([_visitor_language(request), "en"]))
@@ -358,7 +386,7 @@ def review(request, token: str):
     """How many questions were answered, and the button that sends them."""
     administration = _open(token)
     if administration is None:
-        return _invalid(request)
+        return _thanks_again(request, token) or _invalid(request)
     language = _language(administration)
     if request.method == "POST":
         try:
@@ -367,8 +395,8 @@ def review(request, token: str):
                 consent = request.POST.get("research_consent") == "yes"
             administration_submit(administration, mode=Mode.LINK, research_consent=consent)
         except ValidationError:  # sent a moment ago, from another tab
-            return _invalid(request)
-        return redirect(reverse("survey_done") + "?" + urlencode({"lang": language}))
+            return _thanks_again(request, token) or _invalid(request)
+        return _thanks(language)
     walk = _walk(administration)
     if not walk.steps:
         return _invalid(request)

@@ -193,8 +193,11 @@ def _respondent(request) -> dict:
     """The household (``?household=<pk>``) or the volunteer (``?person=<user pk>``) the survey
     is for, if the user may see them; 404 otherwise."""
     user = request.user
+    # isascii: "²" is a digit to isdigit() but not to int().
     household_pk = request.GET.get("household", "")
     person_pk = request.GET.get("person", "")
+    if not (household_pk.isascii() and person_pk.isascii()):
+        raise Http404
     if household_pk.isdigit() and not person_pk:
         household = get_visible_or_404(Household, user, pk=int(household_pk))
         matches = Match.objects.visible_to(user).filter(household=household)

@@ -21,8 +21,8 @@ from accueil.accounts.models import Role
 from accueil.core.forms import add_service_errors
 
 from .. import selectors
-from ..forms_staff import ENTRY_MODES, EnterForm
-from ..models import Mode
+from ..forms_staff import ENTRY_MODES, EnterForm, answer_field_name
+from ..models import Answer, Mode
 from ..services import administration_enter
 
 
@@ -37,6 +37,12 @@ def _form(request, administration, responses, *, data=None, initial=None, for_in
     }
     if request.GET.get("mode") in ENTRY_MODES:
         start["mode"] = request.GET["mode"]
+    # Answers the respondent already gave through the link: shown, so staff see them and
+    # may change or clear them (what is saved replaces them).
+    for answer in Answer.objects.filter(response__in=responses):
+        value = answer.text if answer.value is None else str(answer.value)
+        if value:
+            start[answer_field_name(answer.response_id, answer.item)] = value
     return EnterForm(
         data,
         initial={**start, **(initial or {})},
