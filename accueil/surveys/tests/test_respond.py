@@ -485,3 +485,22 @@ def test_a_second_tap_on_send_thanks_the_person_again(client, personas):
     assert second["Location"] == first["Location"]
     assert "/s/done/" in second["Location"]
     assert client.get(f"/s/{sent.token}/review/").status_code == 404  # a later visit: invalid
+
+
+def test_a_required_question_left_unanswered_is_asked_before_sending(client, personas):
+    from accueil.surveys.definitions import Instrument as Spec
+    from accueil.surveys.models import Instrument
+    from accueil.surveys.services_instruments import instrument_store
+
+    from .factories import household_survey
+
+    data = Instrument.objects.get(slug="ucla-3", is_current=True).spec.to_dict()
+    data["slug"], data["version"] = "ucla-3-required", "1"
+    data["items"][1]["required"] = True
+    instrument_store(Spec.from_dict(data), source="xlsform")
+    sent = household_survey(personas.coordinator, instruments=["ucla-3-required"])
+    sending = client.post(f"/s/{sent.token}/review/")
+    assert sending.status_code == 302
+    assert sending["Location"].endswith("?q=2")
+    sent.administration.refresh_from_db()
+    assert sent.administration.is_open

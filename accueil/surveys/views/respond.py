@@ -119,6 +119,17 @@ class Walk:
                 count += 1
         return count
 
+    def first_required_missing(self) -> Step | None:
+        """A question that must be answered and is not (reached by typing the review's address
+        before answering it)."""
+        for step in self.steps:
+            answer = self.answer(step)
+            if step.item.required and (
+                answer is None or (answer.value is None and not answer.text)
+            ):
+                return step
+        return None
+
     def step(self, raw) -> Step | None:
         """The step at a 1-based index as it came in a query string or a form, or None."""
         # isascii: "²" is a digit to isdigit() but not to int().
@@ -389,6 +400,9 @@ def review(request, token: str):
         return _thanks_again(request, token) or _invalid(request)
     language = _language(administration)
     if request.method == "POST":
+        missing = _walk(administration).first_required_missing()
+        if missing is not None:
+            return redirect(_question_url(token, missing.index))
         try:
             consent = None
             if administration.person_id:
