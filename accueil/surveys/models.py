@@ -143,6 +143,9 @@ class AdminStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (AdminStatus.PENDING, AdminStatus.SENT, AdminStatus.STARTED)
+# An expired link closes the survey to the respondent's link only: staff may still send a new
+# link, call and enter the answers, or cancel it.
+STAFF_OPEN_STATUSES = (*OPEN_STATUSES, AdminStatus.EXPIRED)
 
 
 class Mode(models.TextChoices):
@@ -245,6 +248,10 @@ class Administration(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def open_to_staff(self) -> bool:
+        return self.status in STAFF_OPEN_STATUSES
 
     def new_token(self, days: int) -> str:
         token = secrets.token_urlsafe(32)

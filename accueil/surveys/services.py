@@ -31,6 +31,7 @@ from .models import (
     NUMBER_MAX,
     NUMBER_MIN,
     OPEN_STATUSES,
+    STAFF_OPEN_STATUSES,
     Administration,
     AdminStatus,
     Answer,
@@ -138,7 +139,8 @@ def _deliver(administration: Administration, *, what: str, now: datetime) -> str
     used, or "" when the respondent cannot be reached (staff will call)."""
     url = survey_url(administration.token)
     language = administration.language
-    key = f"survey-{administration.pk}-{what}-{administration.reminders_sent}"
+    # One message per link and reminder: a new link after expiry is a new message.
+    key = f"survey-{administration.pk}-{administration.token_hash[:12]}-{what}-{administration.reminders_sent}"
     household = administration.household
     if household is not None and household.phone:
         body = interface.text(what, language, program=_program_name(administration), url=url)
@@ -176,9 +178,14 @@ def administration_send(
     the same link and counts as a reminder."""
     now = now or timezone.now()
     administration = Administration.objects.select_for_update().get(pk=administration.pk)
-    if not administration.is_open:
+    if not administration.open_to_staff:
         raise ValidationError(_("This survey is closed: it cannot be sent."))
     days = ProgramSurveySettings.for_program(administration.program).link_days
+    if administration.status == AdminStatus.EXPIRED:  # a new link, with its own reminders
+        administration.status = AdminStatus.SENT
+        administration.token = ""
+        administration.sent_at = None
+        administration.reminders_sent = 0
     first = not administration.token
     if first or (administration.expires_at and administration.expires_at <= now):
         administration.new_token(days)
@@ -192,6 +199,8 @@ def administration_send(
         administration.sent_at = administration.sent_at or now
         if administration.status == AdminStatus.PENDING:
             administration.status = AdminStatus.SENT
+    elif administration.sent_at is None and administration.status == AdminStatus.SENT:
+        administration.status = AdminStatus.EXPIRED  # nowhere to send the new link
     administration.save()
     audit.record("survey.sent", actor=by, target=administration, data={"channel": channel})
     return channel
@@ -250,10 +259,13 @@ def answer_record(
     item: int,
     value: int | None = None,
     text: str = "",
+    staff: bool = False,
 ) -> Answer:
     """Save one answer (a skipped question is saved as no value, so the respondent resumes
-    after it)."""
-    if response.administration_id != administration.pk or not administration.is_open:
+    after it). ``staff``: entered by staff, who may still complete a survey whose link
+    expired."""
+    statuses = STAFF_OPEN_STATUSES if staff else OPEN_STATUSES
+    if response.administration_id != administration.pk or administration.status not in statuses:
         raise PermissionDenied
     text = (text or "").strip()[:2000]
     _check_value(response, item, value, text)
@@ -261,7 +273,7 @@ def answer_record(
     # cancelled (another tab, staff on the phone), and a late answer would be kept unscored.
     if (
         not Administration.objects.select_for_update()
-        .filter(pk=administration.pk, status__in=OPEN_STATUSES)
+        .filter(pk=administration.pk, status__in=statuses)
         .exists()
     ):
         raise PermissionDenied
@@ -322,7 +334,10 @@ def administration_submit(
     """Score every response and close the administration; the link stops working.
     ``submitted_at`` dates answers collected earlier (a paper form, an imported file)."""
     administration = Administration.objects.select_for_update().get(pk=administration.pk)
-    if not administration.is_open:
+    allowed = administration.is_open or (
+        mode != Mode.LINK and administration.status == AdminStatus.EXPIRED
+    )
+    if not allowed:
         raise ValidationError(_("This survey has already been completed or closed."))
     now = submitted_at or timezone.now()
     _score_responses(administration, now)
@@ -385,7 +400,12 @@ def administration_enter(
             number_value = None if isinstance(value, str) else value
             try:
                 answer_record(
-                    administration, response=response, item=number, value=number_value, text=text
+                    administration,
+                    response=response,
+                    item=number,
+                    value=number_value,
+                    text=text,
+                    staff=True,
                 )
             except ValidationError as exc:
                 errors[f"r{response_pk}_{number}"] = exc.messages
@@ -436,7 +456,7 @@ def administration_assign_interpreter(
     if not (by and by.has_perm("surveys.administer") and can_enter(by, administration)):
         raise PermissionDenied
     administration = Administration.objects.select_for_update().get(pk=administration.pk)
-    if not administration.is_open:
+    if not administration.open_to_staff:
         raise ValidationError(_("This survey is already closed."))
     if interpreter is not None and (
         interpreter.role != "interpreter"
@@ -464,7 +484,7 @@ def administration_cancel(administration: Administration, *, by, reason: str) ->
     if not (by and by.has_perm("surveys.administer") and can_enter(by, administration)):
         raise PermissionDenied
     administration = Administration.objects.select_for_update().get(pk=administration.pk)
-    if not administration.is_open:
+    if not administration.open_to_staff:
         raise ValidationError(_("This survey is already closed."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the survey is cancelled.")})

@@ -403,3 +403,38 @@ def test_a_volunteer_link_emailed_at_night_waits_for_the_morning(personas):
         volunteer_survey(person, program=ProgramFactory())
     message = OutboxMessage.objects.get(template="surveys.sms_pre")
     assert message.next_attempt_at == datetime(2027, 3, 4, 8, 0, tzinfo=toronto)
+
+
+def test_an_expired_link_closes_the_link_only_staff_may_send_a_new_one_or_enter_it(personas):
+    sent = household_survey(personas.coordinator, instruments=["ucla-3"])
+    administration = sent.administration
+    administration.expires_at = timezone.now() - timedelta(minutes=1)
+    administration.save()
+    services.expire_due()
+    administration.refresh_from_db()
+    assert administration.status == AdminStatus.EXPIRED
+    response = administration.responses.get()
+    with pytest.raises(PermissionDenied):  # the respondent's path stays closed
+        services.answer_record(administration, response=response, item=1, value=1)
+
+    assert services.administration_send(administration, by=personas.coordinator) == "sms"
+    administration.refresh_from_db()
+    assert administration.status == AdminStatus.SENT
+    assert administration.reminders_sent == 0
+    assert services.administration_for_token(sent.token) is None  # the old link stays dead
+    assert services.administration_for_token(administration.token).pk == administration.pk
+    assert OutboxMessage.objects.filter(template="surveys.sms_pre").count() == 2
+
+    administration.status = AdminStatus.EXPIRED
+    administration.save()
+    services.administration_enter(
+        administration,
+        by=personas.coordinator,
+        answers={response.pk: {1: 2, 2: 2, 3: 2}},
+        mode=Mode.INTERVIEW,
+        language="ar",
+    )
+    administration.refresh_from_db()
+    response.refresh_from_db()
+    assert administration.status == AdminStatus.SUBMITTED
+    assert response.scores["total"] == 6

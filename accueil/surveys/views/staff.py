@@ -83,7 +83,7 @@ def _detail_page(request, administration, *, cancel_form=None, status=200):
         .select_related("actor")
         .order_by("-timestamp")[:50]
     )
-    can_act = administration.is_open and can_enter(user, administration)
+    can_act = administration.open_to_staff and can_enter(user, administration)
     context = {
         "administration": administration,
         "respondent": selectors.respondent_label(administration),

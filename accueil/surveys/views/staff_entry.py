@@ -63,7 +63,7 @@ def survey_enter(request, pk: int):
         return redirect_to_login(request.get_full_path())
     administration = selectors.get_administration_for_entry_or_404(user, pk)
     for_interpreter = user.role == Role.INTERPRETER
-    if not administration.is_open:
+    if not administration.open_to_staff:
         messages.info(request, _("This survey is closed: its answers can no longer be entered."))
         if for_interpreter:
             return redirect("home")
