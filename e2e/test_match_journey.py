@@ -70,7 +70,7 @@ def test_a_match_goes_from_proposal_to_a_completed_close(new_site, mailoutbox):
     checked(staff)
     answer = page.locator("#action-household_answer")
     answer.locator("input[value=yes]").check()
-    answer.locator("button[type=submit]").click()
+    answer.get_by_role("button", name="Record the answer").click()
     expect(page.locator("main .lede .tag")).to_have_text("Accepted by both sides")
     checked(staff)
 
